@@ -1,0 +1,40 @@
+//! Inputs shared by the mailwire benches; the benches themselves live in
+//! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
+
+/// Roughly `len` bytes of realistic mail text: header-like lines, prose
+/// wrapped at 60-78 columns, quoted replies, blank lines, a few lines that
+/// start with a dot (so dot-stuffing has work to do), CRLF line endings.
+pub fn mail_text(len: usize) -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "the", "message", "relay", "queue", "mailbox", "delivery", "server", "client", "header",
+        "body", "Received:", "from", "by", "with", "ESMTP", "id", "for", "<user@example.org>",
+        "hello,", "regards", "thanks", "attachment", "meeting", "tomorrow", "at", "10:00", "UTC",
+    ];
+    let mut out = Vec::with_capacity(len + 100);
+    let mut seed: u32 = 0x9e37_79b9;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    while out.len() < len {
+        let kind = next() % 20;
+        match kind {
+            0 => out.extend_from_slice(b"\r\n"),
+            1 => out.extend_from_slice(b"."),
+            2 | 3 => out.extend_from_slice(b"> "),
+            _ => {}
+        }
+        let width = 60 + (next() % 19) as usize;
+        let start = out.len();
+        while out.len() - start < width {
+            let w = WORDS[(next() as usize) % WORDS.len()];
+            out.extend_from_slice(w.as_bytes());
+            out.push(b' ');
+        }
+        out.pop();
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}

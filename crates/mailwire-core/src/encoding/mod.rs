@@ -1,0 +1,1 @@
+//! Content transfer encodings: base64 and quoted-printable.

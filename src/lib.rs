@@ -1,0 +1,23 @@
+//! mailwire: e-mail protocol crates for Rust.
+//!
+//! This umbrella crate re-exports the mailwire family behind features:
+//!
+//! | feature | module | crate |
+//! |---|---|---|
+//! | `core` (default) | [`core`] | `mailwire-core`: line framing, dot-stuffing, RFC 5321/5322 tokens, base64 / quoted-printable |
+//! | `tokio` | | `tokio_util::codec` codecs in every re-exported crate |
+//!
+//! ```
+//! # #[cfg(feature = "core")] {
+//! use mailwire::core::token::Mailbox;
+//!
+//! let mailbox = Mailbox::parse_smtp(b"postmaster@example.org").unwrap();
+//! assert_eq!(mailbox.domain().as_str(), "example.org");
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "core")]
+#[doc(inline)]
+pub use mailwire_core as core;
