@@ -11,7 +11,7 @@
 ///
 /// let mut limits = Limits::default();
 /// assert_eq!(limits.max_command_line, 512);
-/// limits.max_message_size = 50 * 1024 * 1024;
+/// limits.max_message_size = 100 * 1024 * 1024;
 /// assert!(limits.max_message_size > Limits::DEFAULT.max_message_size);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
