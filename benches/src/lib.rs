@@ -6,9 +6,33 @@
 /// start with a dot (so dot-stuffing has work to do), CRLF line endings.
 pub fn mail_text(len: usize) -> Vec<u8> {
     const WORDS: &[&str] = &[
-        "the", "message", "relay", "queue", "mailbox", "delivery", "server", "client", "header",
-        "body", "Received:", "from", "by", "with", "ESMTP", "id", "for", "<user@example.org>",
-        "hello,", "regards", "thanks", "attachment", "meeting", "tomorrow", "at", "10:00", "UTC",
+        "the",
+        "message",
+        "relay",
+        "queue",
+        "mailbox",
+        "delivery",
+        "server",
+        "client",
+        "header",
+        "body",
+        "Received:",
+        "from",
+        "by",
+        "with",
+        "ESMTP",
+        "id",
+        "for",
+        "<user@example.org>",
+        "hello,",
+        "regards",
+        "thanks",
+        "attachment",
+        "meeting",
+        "tomorrow",
+        "at",
+        "10:00",
+        "UTC",
     ];
     let mut out = Vec::with_capacity(len + 100);
     let mut seed: u32 = 0x9e37_79b9;
