@@ -253,6 +253,7 @@ impl DotDecoder {
     /// `.CRLF`), and after [`DotEvent::End`]. Call it in a loop after every
     /// read.
     #[must_use = "decoded events carry the body"]
+    #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<DotEvent> {
         loop {
             let event = match self.pending.take() {

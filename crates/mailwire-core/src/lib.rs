@@ -30,4 +30,4 @@ pub mod token;
 
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
-pub use line::{BarePolicy, Line, LineEnding, LineFramer};
+pub use line::{BarePolicy, Line, LineEnding, LineFramer, LineRef, Lines};

@@ -34,7 +34,7 @@
 //! assert_eq!(line.content(), b"MAIL FROM:<a@example.org>");
 //! ```
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::{Error, ErrorKind};
 
@@ -216,10 +216,10 @@ pub struct LineFramer {
     /// Bytes at the front of the buffer already scanned: no line ending in
     /// them (a CR at `scanned` may still be waiting for its LF).
     scanned: usize,
-    /// First refused bare CR in the line in progress, relative to the buffer.
-    bare_cr_at: Option<usize>,
     /// Skipping the rest of an over-long line.
     discarding: bool,
+    /// The line in progress holds a refused bare CR.
+    saw_bare_cr: bool,
     /// Stream offset of the front of the buffer, for error offsets.
     offset: usize,
 }
@@ -230,16 +230,6 @@ impl Default for LineFramer {
     fn default() -> Self {
         Self::new(crate::Limits::DEFAULT.max_text_line)
     }
-}
-
-/// What one scan step found.
-enum Scan {
-    /// A complete line of `len` bytes (ending included).
-    Line { len: usize, ending: LineEnding },
-    /// More bytes are needed.
-    Partial,
-    /// The line has no ending within the limit.
-    TooLong,
 }
 
 impl LineFramer {
@@ -260,8 +250,8 @@ impl LineFramer {
             bare_lf: BarePolicy::Reject,
             bare_cr: BarePolicy::Reject,
             scanned: 0,
-            bare_cr_at: None,
             discarding: false,
+            saw_bare_cr: false,
             offset: 0,
         }
     }
@@ -341,8 +331,8 @@ impl LineFramer {
     /// buffer itself. Policies, limit and stream offset are kept.
     pub fn reset(&mut self) {
         self.scanned = 0;
-        self.bare_cr_at = None;
         self.discarding = false;
+        self.saw_bare_cr = false;
     }
 
     /// Tells the framer the caller consumed `n` bytes of the stream itself
@@ -361,129 +351,343 @@ impl LineFramer {
     ///   [`ErrorKind::LineTooLong`], its first `max_length` bytes removed and
     ///   the rest to be skipped). Not fatal: call again for the next line.
     ///
-    /// Error offsets count from the start of the stream.
+    /// Error offsets count from the start of the stream. Each line costs a
+    /// reference count on the buffer's storage; to parse lines in place
+    /// without even that, use [`lines`](Self::lines).
     #[must_use = "a returned line is removed from the buffer"]
+    #[inline]
     pub fn next_line(&mut self, buf: &mut BytesMut) -> Option<Result<Line, Error>> {
-        if self.discarding && !self.skip_long_line(buf) {
-            return None;
-        }
-        match self.scan(buf) {
-            Scan::Partial => None,
-            Scan::TooLong => {
-                let err = Error::new(
-                    self.offset,
-                    ErrorKind::LineTooLong {
-                        limit: self.max_length,
-                    },
-                );
-                let dropped = self.max_length.min(buf.len());
-                let _ = buf.split_to(dropped);
-                self.offset = self.offset.saturating_add(dropped);
-                self.reset();
-                self.discarding = true;
-                Some(Err(err))
-            }
-            Scan::Line { len, ending } => {
-                let start = self.offset;
-                let bare_cr_at = self.bare_cr_at;
-                let raw = buf.split_to(len).freeze();
-                self.offset = self.offset.saturating_add(len);
-                self.scanned = 0;
-                self.bare_cr_at = None;
-                if let Some(at) = bare_cr_at {
-                    return Some(Err(Error::new(start + at, ErrorKind::BareCr)));
+        loop {
+            match self.step(buf) {
+                Step::NeedMore => return None,
+                Step::Skip(n) => buf.advance(n),
+                Step::Line { len, ending } => {
+                    let raw = buf.split_to(len).freeze();
+                    return Some(Ok(Line { raw, ending }));
                 }
-                if ending == LineEnding::Lf && self.bare_lf == BarePolicy::Reject {
-                    return Some(Err(Error::new(start + len - 1, ErrorKind::BareLf)));
+                Step::Bad { len, error } => {
+                    buf.advance(len);
+                    return Some(Err(error));
                 }
-                Some(Ok(Line { raw, ending }))
             }
         }
     }
 
-    /// Looks for the end of the line at the front of `buf`, resuming at
+    /// Frames the complete lines now in `buf` in place, lending each one as
+    /// a [`LineRef`] borrowed from the buffer: no reference counting, no
+    /// copy. The bytes framed are removed from `buf` when the returned
+    /// [`Lines`] is dropped.
+    ///
+    /// This is the path for parsers that borrow from the line (a command
+    /// parser returning `Command<'a>`); [`next_line`](Self::next_line) is the
+    /// one for keeping lines as `Bytes`.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_core::LineFramer;
+    ///
+    /// let mut framer = LineFramer::new(512);
+    /// let mut buf = BytesMut::from(&b"USER alice\r\nPASS secret\r\nST"[..]);
+    /// let mut commands = Vec::new();
+    /// let mut lines = framer.lines(&mut buf);
+    /// while let Some(line) = lines.next_line() {
+    ///     commands.push(line.unwrap().content().to_vec());
+    /// }
+    /// drop(lines);
+    /// assert_eq!(commands, [&b"USER alice"[..], b"PASS secret"]);
+    /// assert_eq!(&buf[..], b"ST"); // the partial line stays
+    /// ```
+    pub fn lines<'a>(&'a mut self, buf: &'a mut BytesMut) -> Lines<'a> {
+        Lines {
+            framer: self,
+            buf,
+            pos: 0,
+        }
+    }
+
+    /// One framing step over the unconsumed input. The caller must consume
+    /// exactly what the step says before the next step.
+    #[inline]
+    fn step(&mut self, input: &[u8]) -> Step {
+        let step = if self.discarding {
+            self.skip_long_line(input)
+        } else {
+            self.scan(input)
+        };
+        let consumed = match step {
+            Step::NeedMore => 0,
+            Step::Skip(n) => n,
+            Step::Line { len, .. } | Step::Bad { len, .. } => len,
+        };
+        self.offset = self.offset.saturating_add(consumed);
+        step
+    }
+
+    /// Looks for the end of the line at the front of `input`, resuming at
     /// `self.scanned`.
-    fn scan(&mut self, buf: &[u8]) -> Scan {
-        let max = self.max_length;
-        loop {
-            // Only the first `max` bytes can hold the ending of a line that
-            // fits; the byte after them is looked at only to tell CRLF from a
-            // bare CR.
-            let window = &buf[..buf.len().min(max)];
-            let Some(found) = memchr::memchr2(CR, LF, &window[self.scanned..]) else {
-                self.scanned = window.len();
-                return if window.len() == max {
-                    Scan::TooLong
-                } else {
-                    Scan::Partial
+    #[inline]
+    fn scan(&mut self, input: &[u8]) -> Step {
+        let (len, ending, bare_cr) = match self.find_end(input) {
+            End::Found {
+                len,
+                ending,
+                bare_cr,
+            } => (len, ending, bare_cr),
+            End::NotYet => return Step::NeedMore,
+            End::TooLong => {
+                self.scanned = 0;
+                self.saw_bare_cr = false;
+                self.discarding = true;
+                let limit = self.max_length;
+                return Step::Bad {
+                    len: limit.min(input.len()),
+                    error: Error::new(self.offset, ErrorKind::LineTooLong { limit }),
                 };
+            }
+        };
+        self.scanned = 0;
+        self.saw_bare_cr = false;
+        let error = if let Some(at) = bare_cr {
+            Error::new(self.offset + at, ErrorKind::BareCr)
+        } else if ending == LineEnding::Lf && self.bare_lf == BarePolicy::Reject {
+            Error::new(self.offset + len - 1, ErrorKind::BareLf)
+        } else {
+            return Step::Line { len, ending };
+        };
+        Step::Bad { len, error }
+    }
+
+    /// Finds where the line at the front of `input` ends.
+    #[inline]
+    fn find_end(&mut self, input: &[u8]) -> End {
+        // Only the first `max` bytes can hold the ending of a line that fits.
+        let max = self.max_length;
+        let window = &input[..input.len().min(max)];
+        if self.bare_cr == BarePolicy::Accept {
+            // CR is plain data: only LF can end a line.
+            let Some(found) = memchr::memchr(LF, &window[self.scanned..]) else {
+                return self.not_found(window.len());
             };
             let at = self.scanned + found;
-            if buf[at] == LF {
-                // A CR before it was seen (and kept pending) by the CR arm.
-                let ending = if at > 0 && buf[at - 1] == CR {
-                    LineEnding::CrLf
-                } else {
-                    LineEnding::Lf
-                };
-                return Scan::Line {
-                    len: at + 1,
-                    ending,
-                };
-            }
-            // A CR: CRLF or bare, the next byte tells.
-            let Some(&next) = buf.get(at + 1) else {
-                self.scanned = at;
-                return Scan::Partial;
+            let ending = if at > 0 && input[at - 1] == CR {
+                LineEnding::CrLf
+            } else {
+                LineEnding::Lf
             };
-            if next == LF {
-                return if at + 2 <= max {
-                    Scan::Line {
-                        len: at + 2,
-                        ending: LineEnding::CrLf,
+            return End::Found {
+                len: at + 1,
+                ending,
+                bare_cr: None,
+            };
+        }
+        // CR matters (it is refused, or it ends a line): one pass for both,
+        // telling CRLF from bare CR by the byte after the CR, which may lie
+        // just past the window.
+        loop {
+            let Some(found) = memchr::memchr2(CR, LF, &window[self.scanned..]) else {
+                return self.not_found(window.len());
+            };
+            let at = self.scanned + found;
+            let (len, ending) = if input[at] == LF {
+                (at + 1, LineEnding::Lf)
+            } else {
+                match input.get(at + 1) {
+                    Some(&LF) if at + 2 > max => return End::TooLong,
+                    Some(&LF) => (at + 2, LineEnding::CrLf),
+                    Some(_) if self.bare_cr == BarePolicy::Normalize => (at + 1, LineEnding::Cr),
+                    Some(_) => {
+                        // Refused, reported when the line ends.
+                        self.saw_bare_cr = true;
+                        self.scanned = at + 1;
+                        continue;
                     }
-                } else {
-                    Scan::TooLong
-                };
-            }
-            match self.bare_cr {
-                BarePolicy::Normalize => {
-                    return Scan::Line {
-                        len: at + 1,
-                        ending: LineEnding::Cr,
-                    };
+                    // Only a CR that may end the line can wait at the limit.
+                    None if at + 1 == max && self.bare_cr != BarePolicy::Normalize => {
+                        return End::TooLong;
+                    }
+                    None => {
+                        // Wait for the byte that tells CRLF from bare CR.
+                        self.scanned = at;
+                        return End::NotYet;
+                    }
                 }
-                BarePolicy::Reject => {
-                    self.bare_cr_at.get_or_insert(at);
-                }
-                BarePolicy::Accept => {}
-            }
-            self.scanned = at + 1;
+            };
+            // The first bare CR is looked up again only in the rare line
+            // that has one.
+            let bare_cr = if self.saw_bare_cr {
+                memchr::memchr(CR, &input[..at])
+            } else {
+                None
+            };
+            return End::Found {
+                len,
+                ending,
+                bare_cr,
+            };
         }
     }
 
-    /// Drops bytes up to and including the end of the over-long line.
-    /// Returns whether the end was found.
-    fn skip_long_line(&mut self, buf: &mut BytesMut) -> bool {
+    /// No line ending in the `seen` bytes of the window.
+    fn not_found(&mut self, seen: usize) -> End {
+        self.scanned = seen;
+        if seen == self.max_length {
+            End::TooLong
+        } else {
+            End::NotYet
+        }
+    }
+
+    /// Skips the rest of an over-long line, up to and including its ending.
+    fn skip_long_line(&mut self, input: &[u8]) -> Step {
         let normalize_cr = self.bare_cr == BarePolicy::Normalize;
         let found = if normalize_cr {
-            memchr::memchr2(CR, LF, buf)
+            memchr::memchr2(CR, LF, input)
         } else {
-            memchr::memchr(LF, buf)
+            memchr::memchr(LF, input)
         };
-        let (drop, done) = match found {
-            None => (buf.len(), false),
-            Some(at) if buf[at] == LF => (at + 1, true),
+        let (skip, done) = match found {
+            None => (input.len(), false),
+            Some(at) if input[at] == LF => (at + 1, true),
             // A CR under `Normalize`: the byte after it tells CRLF from bare CR.
-            Some(at) => match buf.get(at + 1) {
+            Some(at) => match input.get(at + 1) {
                 None => (at, false),
                 Some(&LF) => (at + 2, true),
                 Some(_) => (at + 1, true),
             },
         };
-        let _ = buf.split_to(drop);
-        self.offset = self.offset.saturating_add(drop);
         self.discarding = !done;
-        done
+        if skip == 0 {
+            Step::NeedMore
+        } else {
+            Step::Skip(skip)
+        }
+    }
+}
+
+/// One framing step: what to consume from the front of the input, and why.
+enum Step {
+    /// Nothing complete: wait for more bytes.
+    NeedMore,
+    /// Drop `n` bytes of an over-long line and step again.
+    Skip(usize),
+    /// A good line of `len` bytes, ending included.
+    Line { len: usize, ending: LineEnding },
+    /// Drop `len` bytes and report `error`.
+    Bad { len: usize, error: Error },
+}
+
+/// Where the line at the front of the input ends.
+enum End {
+    /// After `len` bytes; `bare_cr` is the first refused bare CR in it.
+    Found {
+        len: usize,
+        ending: LineEnding,
+        bare_cr: Option<usize>,
+    },
+    /// Not within the bytes seen so far.
+    NotYet,
+    /// Not within the limit.
+    TooLong,
+}
+
+/// The complete lines of a receive buffer, framed in place; see
+/// [`LineFramer::lines`].
+///
+/// Dropping it removes the bytes it framed from the buffer.
+#[derive(Debug)]
+pub struct Lines<'a> {
+    framer: &'a mut LineFramer,
+    buf: &'a mut BytesMut,
+    pos: usize,
+}
+
+impl Lines<'_> {
+    /// The next line, borrowed from the buffer, or a bad line's error (not
+    /// fatal, as for [`LineFramer::next_line`]); `None` once no complete
+    /// line is left.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_core::{ErrorKind, LineFramer};
+    ///
+    /// let mut framer = LineFramer::new(512);
+    /// let mut buf = BytesMut::from(&b"BAD\nNOOP\r\n"[..]);
+    /// let mut lines = framer.lines(&mut buf);
+    /// assert_eq!(lines.next_line().unwrap().unwrap_err().kind(), ErrorKind::BareLf);
+    /// assert_eq!(lines.next_line().unwrap().unwrap().content(), b"NOOP");
+    /// assert!(lines.next_line().is_none());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn next_line(&mut self) -> Option<Result<LineRef<'_>, Error>> {
+        loop {
+            let input = &self.buf[self.pos..];
+            match self.framer.step(input) {
+                Step::NeedMore => return None,
+                Step::Skip(n) => self.pos += n,
+                Step::Line { len, ending } => {
+                    self.pos += len;
+                    let raw = &input[..len];
+                    return Some(Ok(LineRef { raw, ending }));
+                }
+                Step::Bad { len, error } => {
+                    self.pos += len;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Lines<'_> {
+    fn drop(&mut self) {
+        self.buf.advance(self.pos);
+    }
+}
+
+/// One line framed in place, borrowed from the receive buffer.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mailwire_core::{LineEnding, LineFramer};
+///
+/// let mut framer = LineFramer::new(512);
+/// let mut buf = BytesMut::from(&b"DATA\r\n"[..]);
+/// let mut lines = framer.lines(&mut buf);
+/// let line = lines.next_line().unwrap().unwrap();
+/// assert_eq!((line.content(), line.raw(), line.ending()), (&b"DATA"[..], &b"DATA\r\n"[..], LineEnding::CrLf));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LineRef<'a> {
+    raw: &'a [u8],
+    ending: LineEnding,
+}
+
+impl<'a> LineRef<'a> {
+    /// The line without its ending.
+    #[must_use]
+    pub fn content(&self) -> &'a [u8] {
+        &self.raw[..self.raw.len() - self.ending.len()]
+    }
+
+    /// The line as received, ending included.
+    #[must_use]
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// How the line ended.
+    #[must_use]
+    pub fn ending(&self) -> LineEnding {
+        self.ending
+    }
+}
+
+impl core::fmt::Debug for LineRef<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LineRef")
+            .field("content", &crate::error::Escaped(self.content()))
+            .field("ending", &self.ending)
+            .finish()
     }
 }

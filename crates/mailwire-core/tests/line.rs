@@ -12,8 +12,38 @@ enum Out {
     Err(ErrorKind, usize),
 }
 
-/// Runs the framer over `chunks` fed one after another.
+/// Runs the framer over `chunks` fed one after another, through both
+/// `next_line` and `lines`, which must agree.
 fn frame(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
+    let owned = frame_owned(framer, chunks);
+    assert_eq!(
+        frame_borrowed(framer, chunks),
+        owned,
+        "lines() and next_line() disagree"
+    );
+    owned
+}
+
+fn frame_borrowed(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
+    let mut framer = framer.clone();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        let mut lines = framer.lines(&mut buf);
+        while let Some(item) = lines.next_line() {
+            out.push(match item {
+                Ok(line) => Out::Line(line.content().to_vec(), line.ending()),
+                Err(e) => Out::Err(e.kind(), e.offset()),
+            });
+        }
+        drop(lines);
+        assert!(buf.len() <= framer.max_length());
+    }
+    out
+}
+
+fn frame_owned(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
     let mut framer = framer.clone();
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
@@ -80,7 +110,10 @@ fn naive(input: &[u8], max: usize, lf: BarePolicy, cr: BarePolicy) -> Vec<Out> {
         }
         let Some((end, ending)) = end else {
             let len = n - start;
-            if len > max || (len == max && input[n - 1] != b'\r') {
+            // Only a bare CR may end a line right at the limit; where it
+            // cannot, a full window without an ending is already too long.
+            let cr_may_end = cr == BarePolicy::Normalize && input[n - 1] == b'\r';
+            if len > max || (len == max && !cr_may_end) {
                 out.push(Out::Err(ErrorKind::LineTooLong { limit: max }, start));
             }
             break;
