@@ -124,6 +124,12 @@ pub struct DotDecoder {
     position: Position,
     /// An event found together with the data before it, handed out next.
     pending: Option<DotEvent>,
+    /// The size-limit defect, handed out before `pending`.
+    pending_limit: Option<DotEvent>,
+    /// Stream offset of the source of the last `Data` chunk, and whether
+    /// that chunk maps byte for byte onto the stream (a static CRLF standing
+    /// for a bare CR or LF does not).
+    last_chunk: (usize, bool),
     /// Raw bytes consumed from the stream (offsets of defects).
     consumed: usize,
     /// Body bytes handed out (or dropped for being over the limit).
@@ -150,6 +156,8 @@ impl DotDecoder {
             max_size: None,
             position: Position::AfterCrLf,
             pending: None,
+            pending_limit: None,
+            last_chunk: (0, true),
             consumed: 0,
             size: 0,
             over_limit: false,
@@ -256,32 +264,50 @@ impl DotDecoder {
     #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<DotEvent> {
         loop {
-            let event = match self.pending.take() {
-                Some(event) => event,
-                None => self.step(buf)?,
+            let event = if let Some(event) = self.pending_limit.take() {
+                event
+            } else if let Some(event) = self.pending.take() {
+                if matches!(event, DotEvent::Data(_)) {
+                    // The static CRLF standing for the bare byte just skipped.
+                    self.last_chunk = (self.consumed - 1, false);
+                }
+                event
+            } else {
+                self.step(buf)?
             };
-            let DotEvent::Data(chunk) = &event else {
+            let DotEvent::Data(chunk) = event else {
                 return Some(event);
             };
-            self.size = self.size.saturating_add(chunk.len() as u64);
-            match self.max_size {
-                Some(limit) if self.size > limit => {
-                    if !self.over_limit {
-                        self.over_limit = true;
-                        let kind = ErrorKind::LimitExceeded {
-                            what: "message size",
-                            limit,
-                        };
-                        return Some(DotEvent::Defect(Error::new(self.consumed, kind)));
-                    }
-                }
-                _ => return Some(event),
+            let before = self.size;
+            self.size = before.saturating_add(chunk.len() as u64);
+            let Some(limit) = self.max_size.filter(|&limit| self.size > limit) else {
+                return Some(DotEvent::Data(chunk));
+            };
+            if self.over_limit {
+                continue; // past the limit: consume and drop
             }
+            // Cut the chunk at the limit so that the bytes handed out, and
+            // the offset reported, do not depend on how reads were split.
+            self.over_limit = true;
+            let keep = usize::try_from(limit.saturating_sub(before)).unwrap_or(usize::MAX);
+            let (source, one_to_one) = self.last_chunk;
+            let offset = if one_to_one { source + keep } else { source };
+            let kind = ErrorKind::LimitExceeded {
+                what: "message size",
+                limit,
+            };
+            let defect = DotEvent::Defect(Error::new(offset, kind));
+            if keep == 0 {
+                return Some(defect);
+            }
+            self.pending_limit = Some(defect);
+            return Some(DotEvent::Data(chunk.slice(..keep)));
         }
     }
 
     /// Splits the first `len` bytes off `buf` as body data.
     fn take(&mut self, buf: &mut BytesMut, len: usize) -> DotEvent {
+        self.last_chunk = (self.consumed, true);
         self.consumed = self.consumed.saturating_add(len);
         DotEvent::Data(buf.split_to(len).freeze())
     }
@@ -365,9 +391,12 @@ impl DotDecoder {
                 BarePolicy::Normalize => {
                     let crlf = DotEvent::Data(Bytes::from_static(CRLF));
                     if at == 0 {
+                        self.last_chunk = (self.consumed, false);
                         self.skip(buf, len);
                         return Some(crlf);
                     }
+                    // Hand out the data now and the CRLF next; `skip` runs
+                    // first, so the CRLF's source is the bare byte.
                     let data = self.take(buf, at);
                     self.skip(buf, len);
                     self.pending = Some(crlf);

@@ -468,6 +468,21 @@ proptest! {
         }
     }
 
+    /// With a size limit, the bytes handed out and the defect's offset do
+    /// not depend on how reads were split either.
+    #[test]
+    fn size_limit_is_split_invariant(input in body_bytes(80), limit in 0u64..40, lf in policy(), cr in policy()) {
+        let d = decoder(lf, cr).max_size(limit);
+        let whole = decode(&d, &[&input]);
+        prop_assert!(whole.body.len() as u64 <= limit);
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        prop_assert_eq!(&decode(&d, &bytes), &whole);
+        for split in 0..=input.len() {
+            let (a, b) = input.split_at(split);
+            prop_assert_eq!(&decode(&d, &[a, b]), &whole);
+        }
+    }
+
     /// The body ends exactly at the first CRLF.CRLF (or a leading .CRLF).
     #[test]
     fn end_is_exactly_the_first_crlf_dot_crlf(input in body_bytes(200)) {

@@ -1,0 +1,199 @@
+//! Properties every fuzz input must satisfy. Each `check_*` function takes
+//! the raw fuzz input and panics if a property fails.
+//!
+//! Inputs start with a few control bytes (configuration, split points); the
+//! rest is the data under test.
+
+use bytes::BytesMut;
+use mailwire_core::dot::{DotDecoder, DotEncoder, DotEvent};
+use mailwire_core::{BarePolicy, LineFramer};
+
+/// A policy from two bits of a control byte.
+fn policy(bits: u8) -> BarePolicy {
+    match bits % 3 {
+        0 => BarePolicy::Reject,
+        1 => BarePolicy::Accept,
+        _ => BarePolicy::Normalize,
+    }
+}
+
+/// Splits `data` into chunks at the cut points `cuts` describes.
+fn chunks<'a>(data: &'a [u8], cuts: &[u8]) -> Vec<&'a [u8]> {
+    let mut points: Vec<usize> = cuts
+        .iter()
+        .map(|&c| usize::from(c) * (data.len() + 1) / 256)
+        .collect();
+    points.sort_unstable();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for p in points {
+        out.push(&data[last..p]);
+        last = p;
+    }
+    out.push(&data[last..]);
+    out
+}
+
+/// What the framer handed out, comparable across runs.
+#[derive(Debug, PartialEq, Eq)]
+enum Framed {
+    Line(Vec<u8>, mailwire_core::LineEnding),
+    Bad(mailwire_core::ErrorKind, usize),
+}
+
+fn frame_owned(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Framed> {
+    let mut framer = framer.clone();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        while let Some(item) = framer.next_line(&mut buf) {
+            out.push(match item {
+                Ok(line) => {
+                    assert!(line.raw().len() <= framer.max_length());
+                    assert!(!line.content().contains(&b'\n'));
+                    Framed::Line(line.content().to_vec(), line.ending())
+                }
+                Err(e) => Framed::Bad(e.kind(), e.offset()),
+            });
+        }
+        assert!(buf.len() <= framer.max_length(), "buffer over the limit");
+    }
+    out
+}
+
+fn frame_borrowed(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Framed> {
+    let mut framer = framer.clone();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        let mut lines = framer.lines(&mut buf);
+        while let Some(item) = lines.next_line() {
+            out.push(match item {
+                Ok(line) => Framed::Line(line.content().to_vec(), line.ending()),
+                Err(e) => Framed::Bad(e.kind(), e.offset()),
+            });
+        }
+    }
+    out
+}
+
+/// Line framer: the same lines whatever the chunking, through both the
+/// owned and the borrowed path; buffer bounded by the limit.
+///
+/// Input: `[max, policies, cut, cut, cut, data...]`.
+pub fn check_line_framer(input: &[u8]) {
+    let [max, policies, c1, c2, c3, data @ ..] = input else {
+        return;
+    };
+    let framer = LineFramer::new(usize::from(*max) + 1)
+        .bare_lf(policy(*policies))
+        .bare_cr(policy(*policies / 3));
+    let whole = frame_owned(&framer, &[data]);
+    assert_eq!(frame_owned(&framer, &chunks(data, &[*c1, *c2, *c3])), whole);
+    assert_eq!(frame_borrowed(&framer, &chunks(data, &[*c2, *c3])), whole);
+}
+
+/// What decoding gave, comparable across runs.
+#[derive(Debug, PartialEq, Eq)]
+struct Unstuffed {
+    body: Vec<u8>,
+    defects: Vec<(mailwire_core::ErrorKind, usize)>,
+    ended: bool,
+    rest: Vec<u8>,
+}
+
+fn unstuff(decoder: &DotDecoder, chunks: &[&[u8]]) -> Unstuffed {
+    let mut decoder = decoder.clone();
+    let mut buf = BytesMut::new();
+    let mut out = Unstuffed {
+        body: Vec::new(),
+        defects: Vec::new(),
+        ended: false,
+        rest: Vec::new(),
+    };
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        while let Some(event) = decoder.decode(&mut buf) {
+            match event {
+                DotEvent::Data(data) => {
+                    assert!(!out.ended && !data.is_empty());
+                    out.body.extend_from_slice(&data);
+                }
+                DotEvent::Defect(e) => out.defects.push((e.kind(), e.offset())),
+                DotEvent::End => out.ended = true,
+            }
+        }
+        if !out.ended {
+            assert!(buf.len() <= 2, "decoder held back too much");
+        }
+    }
+    out.rest = buf.to_vec();
+    out
+}
+
+/// Dot-unstuffer: identical output for any chunking; the body ends exactly
+/// at the first `CRLF.CRLF` (or a leading `.CRLF`), never elsewhere.
+///
+/// Input: `[policies, max_size, cut, cut, cut, data...]`.
+pub fn check_dot_unstuff(input: &[u8]) {
+    let [policies, max_size, c1, c2, c3, data @ ..] = input else {
+        return;
+    };
+    let mut decoder = DotDecoder::new()
+        .bare_lf(policy(*policies))
+        .bare_cr(policy(*policies / 3));
+    if *max_size < 128 {
+        decoder = decoder.max_size(u64::from(*max_size) * 4);
+    }
+    let whole = unstuff(&decoder, &[data]);
+    let bytes: Vec<&[u8]> = data.chunks(1).collect();
+    assert_eq!(unstuff(&decoder, &bytes), whole);
+    assert_eq!(unstuff(&decoder, &chunks(data, &[*c1, *c2, *c3])), whole);
+
+    let first_end = if data.starts_with(b".\r\n") {
+        Some(3)
+    } else {
+        find(data, b"\r\n.\r\n").map(|at| at + 5)
+    };
+    let consumed = data.len() - whole.rest.len();
+    match first_end {
+        Some(end) => assert_eq!((whole.ended, consumed), (true, end)),
+        None => assert!(!whole.ended),
+    }
+}
+
+/// Dot-stuffing round trip: decode(encode(body)) is the body (with a CRLF
+/// added when it does not end with one), for any bytes and chunking.
+///
+/// Input: `[cut, cut, data...]`.
+pub fn check_dot_roundtrip(input: &[u8]) {
+    let [c1, c2, data @ ..] = input else {
+        return;
+    };
+    let mut encoder = DotEncoder::new()
+        .bare_lf(BarePolicy::Accept)
+        .bare_cr(BarePolicy::Accept);
+    let mut wire = BytesMut::new();
+    for chunk in chunks(data, &[*c1]) {
+        encoder
+            .encode(chunk, &mut wire)
+            .expect("Accept never fails");
+    }
+    encoder.finish(&mut wire).expect("Accept never fails");
+    let decoder = DotDecoder::new()
+        .bare_lf(BarePolicy::Accept)
+        .bare_cr(BarePolicy::Accept);
+    let decoded = unstuff(&decoder, &chunks(&wire, &[*c2]));
+    assert!(decoded.ended && decoded.rest.is_empty());
+    let mut expected = data.to_vec();
+    if !data.is_empty() && !data.ends_with(b"\r\n") {
+        expected.extend_from_slice(b"\r\n");
+    }
+    assert_eq!(decoded.body, expected);
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,42 @@
+//! Replays the committed fuzz seed corpus (`fuzz/corpus/<target>/seed-*`)
+//! through the same checks the fuzz targets run, on stable Rust, so every
+//! `cargo test` re-checks past crashes and interesting inputs.
+
+#[path = "../fuzz/src/checks.rs"]
+#[allow(unreachable_pub)] // `pub` for the fuzz crate, private here
+mod checks;
+
+use std::fs;
+use std::path::Path;
+
+#[test]
+fn seed_corpus_passes_every_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut replayed = 0;
+    for target in fs::read_dir(&root).expect("fuzz/corpus exists") {
+        let target = target.unwrap().path();
+        let name = target.file_name().unwrap().to_str().unwrap().to_owned();
+        let check: fn(&[u8]) = match name.as_str() {
+            "line_framer" => checks::check_line_framer,
+            "dot_unstuff" => checks::check_dot_unstuff,
+            "dot_roundtrip" => checks::check_dot_roundtrip,
+            other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
+        };
+        for seed in fs::read_dir(&target).unwrap() {
+            let seed = seed.unwrap().path();
+            if !seed
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("seed-")
+            {
+                continue;
+            }
+            let input = fs::read(&seed).unwrap();
+            check(&input);
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 9, "only {replayed} seeds found");
+}
