@@ -1,0 +1,117 @@
+//! Zero-copy, shown: a counting global allocator proves that framing lines
+//! and parsing tokens allocate nothing, and that unstuffing a body costs at
+//! most one allocation (the receive buffer's shared header) however long it
+//! is.
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use bytes::BytesMut;
+use mailwire_core::LineFramer;
+use mailwire_core::dot::{DotDecoder, DotEvent};
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so tests running in parallel do not see each other.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counter is a const-initialized thread-local without destructor, so
+// touching it never allocates or re-enters the allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (ALLOCATIONS.with(Cell::get) - before, result)
+}
+
+fn session(lines: usize) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(lines * 40);
+    for i in 0..lines {
+        buf.extend_from_slice(format!("RCPT TO:<user{i}@example.org>\r\n").as_bytes());
+    }
+    buf
+}
+
+#[test]
+fn framing_lines_in_place_allocates_nothing() {
+    let mut buf = session(1000);
+    let mut framer = LineFramer::new(512);
+    let (allocs, count) = allocations(|| {
+        let mut count = 0;
+        let mut lines = framer.lines(&mut buf);
+        while let Some(line) = lines.next_line() {
+            assert!(line.unwrap().content().starts_with(b"RCPT TO:<"));
+            count += 1;
+        }
+        count
+    });
+    assert_eq!(count, 1000);
+    assert_eq!(allocs, 0, "framing 1000 lines in place allocated");
+}
+
+#[test]
+fn lines_as_bytes_share_the_buffer() {
+    let mut buf = session(1000);
+    let mut framer = LineFramer::new(512);
+    let (allocs, kept) = allocations(|| {
+        let mut kept = Vec::with_capacity(1000);
+        while let Some(line) = framer.next_line(&mut buf) {
+            kept.push(line.unwrap().into_content());
+        }
+        kept
+    });
+    assert_eq!(kept.len(), 1000);
+    // One for `kept`'s storage, one for the buffer's shared header the
+    // first time it is split; none per line.
+    assert!(allocs <= 2, "{allocs} allocations for 1000 lines");
+}
+
+#[test]
+fn unstuffing_a_body_does_not_copy_it() {
+    let mut body = BytesMut::new();
+    for i in 0..2000 {
+        let line = format!("{}line {i} of a long message body\r\n", if i % 7 == 0 { ".." } else { "" });
+        body.extend_from_slice(line.as_bytes());
+    }
+    body.extend_from_slice(b".\r\n");
+    let mut decoder = DotDecoder::new();
+    let (allocs, size) = allocations(|| {
+        let mut size = 0;
+        while let Some(event) = decoder.decode(&mut body) {
+            match event {
+                DotEvent::Data(chunk) => size += chunk.len(),
+                DotEvent::Defect(e) => panic!("{e}"),
+                DotEvent::End => break,
+            }
+        }
+        size
+    });
+    assert!(size > 60_000);
+    assert!(allocs <= 1, "{allocs} allocations unstuffing {size} bytes");
+}
