@@ -392,7 +392,7 @@ pub(crate) fn dotted_words_at(
 fn check_len(start: usize, end: usize, opts: TokenOptions) -> Result<()> {
     if end - start > opts.max_local_part_len {
         return Err(Error::new(
-            start + opts.max_local_part_len,
+            start.saturating_add(opts.max_local_part_len),
             ErrorKind::LimitExceeded {
                 what: "local-part length",
                 limit: opts.max_local_part_len as u64,

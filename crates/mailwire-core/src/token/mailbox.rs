@@ -26,6 +26,13 @@ use crate::Result;
 /// - It borrows from the input; [`into_owned`](Self::into_owned) detaches
 ///   it.
 ///
+/// The grammars differ, and a mailbox remembers none of its origin: one read
+/// from a header may hold what SMTP cannot carry (a domain with `_`, a
+/// domain-literal that is no address literal, a tab in a quoted local part,
+/// a local part over 64 octets). Re-parse its [`Display`](fmt::Display) form
+/// with [`parse_smtp_utf8`](Self::parse_smtp_utf8) before putting it in an
+/// envelope.
+///
 /// ```
 /// use mailwire_core::token::Mailbox;
 ///

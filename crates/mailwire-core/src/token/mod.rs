@@ -25,10 +25,10 @@
 //! TokenOptions) -> Result<(T, usize), Error>`. They parse a prefix of
 //! `input` and return the value and the number of bytes consumed; the caller
 //! goes on at `input[n..]`. (The white-space parsers return only the
-//! count.) On failure the [`Error`](crate::Error) offset points at the
+//! count.) On failure the [`Error`] offset points at the
 //! offending byte, relative to `input`, and names what was expected; if the
 //! input ended inside a token (an unclosed quote, comment or literal, a
-//! trailing `\`) the error is [`Error::incomplete`](crate::Error::incomplete).
+//! trailing `\`) the error is [`Error::incomplete`].
 //!
 //! Parsers of RFC 5322 syntax include the surrounding `[CFWS]` that their
 //! ABNF rule names (an `atom` is `[CFWS] 1*atext [CFWS]`); parsers of RFC
