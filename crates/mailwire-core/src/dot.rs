@@ -203,9 +203,11 @@ impl DotDecoder {
         self
     }
 
-    /// Sets the largest body, in unstuffed bytes. Past it, one
-    /// [`DotEvent::Defect`] with [`ErrorKind::LimitExceeded`] is reported and
-    /// the rest of the body is consumed and dropped.
+    /// Sets the largest body, in unstuffed bytes. The body is handed out up
+    /// to the limit; then one [`DotEvent::Defect`] with
+    /// [`ErrorKind::LimitExceeded`] is reported (its offset is that of the
+    /// first byte over the limit) and the rest of the body is consumed and
+    /// dropped, up to the end of data.
     ///
     /// ```
     /// use bytes::BytesMut;
@@ -213,7 +215,9 @@ impl DotDecoder {
     ///
     /// let mut buf = BytesMut::from(&b"0123456789\r\n.\r\n"[..]);
     /// let mut decoder = DotDecoder::new().max_size(4);
+    /// assert_eq!(decoder.decode(&mut buf), Some(DotEvent::Data("0123".into())));
     /// let Some(DotEvent::Defect(err)) = decoder.decode(&mut buf) else { panic!() };
+    /// assert_eq!(err.offset(), 4);
     /// assert!(matches!(err.kind(), ErrorKind::LimitExceeded { limit: 4, .. }));
     /// assert_eq!(decoder.decode(&mut buf), Some(DotEvent::End));
     /// ```

@@ -6,7 +6,7 @@
 //!
 //! | module | what it does |
 //! |---|---|
-//! | [`line`] | CRLF line framing over a `BytesMut` receive buffer, with a length limit and a bare CR/LF policy |
+//! | [`line`](mod@line) | CRLF line framing over a `BytesMut` receive buffer, with a length limit and a bare CR/LF policy |
 //! | [`dot`] | dot-stuffing: a streaming decoder that ends a body only on `CRLF.CRLF`, and an encoder |
 //! | [`token`] | RFC 5234/5321/5322 tokens: atom, dot-atom, quoted-string, CFWS, domain, address literals, [`Mailbox`] |
 //! | [`encoding`] | base64 and quoted-printable, streaming decoders and line-wrapping encoders |
@@ -31,3 +31,4 @@ pub mod token;
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use line::{BarePolicy, Line, LineEnding, LineFramer, LineRef, Lines};
+pub use token::Mailbox;

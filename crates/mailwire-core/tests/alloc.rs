@@ -96,7 +96,10 @@ fn lines_as_bytes_share_the_buffer() {
 fn unstuffing_a_body_does_not_copy_it() {
     let mut body = BytesMut::new();
     for i in 0..2000 {
-        let line = format!("{}line {i} of a long message body\r\n", if i % 7 == 0 { ".." } else { "" });
+        let line = format!(
+            "{}line {i} of a long message body\r\n",
+            if i % 7 == 0 { ".." } else { "" }
+        );
         body.extend_from_slice(line.as_bytes());
     }
     body.extend_from_slice(b".\r\n");
