@@ -20,6 +20,7 @@ fn seed_corpus_passes_every_check() {
             "line_framer" => checks::check_line_framer,
             "dot_unstuff" => checks::check_dot_unstuff,
             "dot_roundtrip" => checks::check_dot_roundtrip,
+            "tokens" => checks::check_tokens,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -197,3 +197,45 @@ pub fn check_dot_roundtrip(input: &[u8]) {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// Tokens: no parser panics; a parsed mailbox displays to text that parses
+/// back to the same mailbox; prefix parsers consume no more than the input.
+///
+/// Input: `[options, data...]`.
+pub fn check_tokens(input: &[u8]) {
+    use mailwire_core::Mailbox;
+    use mailwire_core::token::{self, TokenOptions};
+
+    let [options, data @ ..] = input else {
+        return;
+    };
+    let opts = match options % 3 {
+        0 => TokenOptions::SMTP,
+        1 => TokenOptions::SMTP_UTF8,
+        _ => TokenOptions::MESSAGE,
+    };
+    for parsed in [
+        Mailbox::parse_smtp(data),
+        Mailbox::parse_smtp_utf8(data),
+        Mailbox::parse_addr_spec(data),
+    ] {
+        if let Ok(mailbox) = parsed {
+            let shown = mailbox.to_string();
+            let again = Mailbox::parse_addr_spec(shown.as_bytes())
+                .unwrap_or_else(|e| panic!("{shown:?} does not parse back: {e}"));
+            assert_eq!(again, mailbox, "{shown:?}");
+        }
+    }
+    let consumed = [
+        token::smtp_mailbox(data, opts).map(|(_, n)| n),
+        token::addr_spec(data, opts).map(|(_, n)| n),
+        token::dot_atom(data, opts).map(|(_, n)| n),
+        token::quoted_string(data, opts).map(|(_, n)| n),
+        token::domain(data, opts).map(|(_, n)| n),
+        token::smtp_domain(data, opts).map(|(_, n)| n),
+        token::cfws(data, opts),
+    ];
+    for n in consumed.into_iter().flatten() {
+        assert!(n <= data.len());
+    }
+}

@@ -118,3 +118,37 @@ fn unstuffing_a_body_does_not_copy_it() {
     assert!(size > 60_000);
     assert!(allocs <= 1, "{allocs} allocations unstuffing {size} bytes");
 }
+
+#[test]
+fn parsing_tokens_allocates_nothing() {
+    use mailwire_core::Mailbox;
+    use mailwire_core::token::{self, TokenOptions};
+
+    let smtp: &[&[u8]] = &[
+        b"postmaster@example.org",
+        b"\"quoted local\"@[192.0.2.1]",
+        b"user.name+tag@[IPv6:2001:db8::1]",
+        "j\u{f6}rg@b\u{fc}cher.example".as_bytes(),
+    ];
+    let headers: &[&[u8]] = &[
+        b"(comment) john.doe (another) @ (c) example.com (last)",
+        b"pete(his account)@silly.test(his host)",
+        b"\"Joe Q. Public\"@example.com",
+    ];
+    let nested = format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000));
+    let (allocs, ()) = allocations(|| {
+        for input in smtp {
+            let mailbox = Mailbox::parse_smtp_utf8(input).unwrap();
+            assert!(!mailbox.domain().as_str().is_empty());
+        }
+        for input in headers {
+            Mailbox::parse_addr_spec(input).unwrap();
+        }
+        token::dot_atom(b" atom.text ", TokenOptions::MESSAGE).unwrap();
+        token::quoted_string(b"\"no escapes here\"", TokenOptions::MESSAGE).unwrap();
+        token::smtp_domain(b"mail.example.org", TokenOptions::SMTP).unwrap();
+        // A nesting bomb is refused without allocating (or recursing).
+        assert!(token::cfws(nested.as_bytes(), TokenOptions::MESSAGE).is_err());
+    });
+    assert_eq!(allocs, 0, "token parsing allocated");
+}
