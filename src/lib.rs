@@ -21,3 +21,8 @@
 #[cfg(feature = "core")]
 #[doc(inline)]
 pub use mailwire_core as core;
+
+/// The README's code examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

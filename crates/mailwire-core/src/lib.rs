@@ -32,3 +32,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use line::{BarePolicy, Line, LineEnding, LineFramer, LineRef, Lines};
 pub use token::Mailbox;
+
+/// The README's code examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
