@@ -4,8 +4,12 @@
 //! Inputs start with a few control bytes (configuration, split points); the
 //! rest is the data under test.
 
+#[path = "../../crates/mailwire-core/tests/harness/mod.rs"]
+mod harness;
+
 use bytes::BytesMut;
-use mailwire_core::dot::{DotDecoder, DotEncoder, DotEvent};
+use harness::{frame, split_at_points, unstuff};
+use mailwire_core::dot::{DotDecoder, DotEncoder};
 use mailwire_core::{BarePolicy, LineFramer};
 
 /// A policy from two bits of a control byte.
@@ -19,68 +23,16 @@ fn policy(bits: u8) -> BarePolicy {
 
 /// Splits `data` into chunks at the cut points `cuts` describes.
 fn chunks<'a>(data: &'a [u8], cuts: &[u8]) -> Vec<&'a [u8]> {
-    let mut points: Vec<usize> = cuts
-        .iter()
-        .map(|&c| usize::from(c) * (data.len() + 1) / 256)
-        .collect();
-    points.sort_unstable();
-    let mut out = Vec::new();
-    let mut last = 0;
-    for p in points {
-        out.push(&data[last..p]);
-        last = p;
-    }
-    out.push(&data[last..]);
-    out
-}
-
-/// What the framer handed out, comparable across runs.
-#[derive(Debug, PartialEq, Eq)]
-enum Framed {
-    Line(Vec<u8>, mailwire_core::LineEnding),
-    Bad(mailwire_core::ErrorKind, usize),
-}
-
-fn frame_owned(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Framed> {
-    let mut framer = framer.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while let Some(item) = framer.next_line(&mut buf) {
-            out.push(match item {
-                Ok(line) => {
-                    assert!(line.raw().len() <= framer.max_length());
-                    assert!(!line.content().contains(&b'\n'));
-                    Framed::Line(line.content().to_vec(), line.ending())
-                }
-                Err(e) => Framed::Bad(e.kind(), e.offset()),
-            });
-        }
-        assert!(buf.len() <= framer.max_length(), "buffer over the limit");
-    }
-    out
-}
-
-fn frame_borrowed(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Framed> {
-    let mut framer = framer.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        let mut lines = framer.lines(&mut buf);
-        while let Some(item) = lines.next_line() {
-            out.push(match item {
-                Ok(line) => Framed::Line(line.content().to_vec(), line.ending()),
-                Err(e) => Framed::Bad(e.kind(), e.offset()),
-            });
-        }
-    }
-    out
+    split_at_points(
+        data,
+        cuts.iter()
+            .map(|&c| usize::from(c) * (data.len() + 1) / 256),
+    )
 }
 
 /// Line framer: the same lines whatever the chunking, through both the
-/// owned and the borrowed path; buffer bounded by the limit.
+/// owned and the borrowed path; buffer bounded by the limit (checked inside
+/// `harness::frame`).
 ///
 /// Input: `[max, policies, cut, cut, cut, data...]`.
 pub fn check_line_framer(input: &[u8]) {
@@ -90,47 +42,9 @@ pub fn check_line_framer(input: &[u8]) {
     let framer = LineFramer::new(usize::from(*max) + 1)
         .bare_lf(policy(*policies))
         .bare_cr(policy(*policies / 3));
-    let whole = frame_owned(&framer, &[data]);
-    assert_eq!(frame_owned(&framer, &chunks(data, &[*c1, *c2, *c3])), whole);
-    assert_eq!(frame_borrowed(&framer, &chunks(data, &[*c2, *c3])), whole);
-}
-
-/// What decoding gave, comparable across runs.
-#[derive(Debug, PartialEq, Eq)]
-struct Unstuffed {
-    body: Vec<u8>,
-    defects: Vec<(mailwire_core::ErrorKind, usize)>,
-    ended: bool,
-    rest: Vec<u8>,
-}
-
-fn unstuff(decoder: &DotDecoder, chunks: &[&[u8]]) -> Unstuffed {
-    let mut decoder = decoder.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Unstuffed {
-        body: Vec::new(),
-        defects: Vec::new(),
-        ended: false,
-        rest: Vec::new(),
-    };
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while let Some(event) = decoder.decode(&mut buf) {
-            match event {
-                DotEvent::Data(data) => {
-                    assert!(!out.ended && !data.is_empty());
-                    out.body.extend_from_slice(&data);
-                }
-                DotEvent::Defect(e) => out.defects.push((e.kind(), e.offset())),
-                DotEvent::End => out.ended = true,
-            }
-        }
-        if !out.ended {
-            assert!(buf.len() <= 2, "decoder held back too much");
-        }
-    }
-    out.rest = buf.to_vec();
-    out
+    // `frame` runs the owned and the borrowed path and compares them.
+    let whole = frame(&framer, &[data]);
+    assert_eq!(frame(&framer, &chunks(data, &[*c1, *c2, *c3])), whole);
 }
 
 /// Dot-unstuffer: identical output for any chunking; the body ends exactly
@@ -214,17 +128,16 @@ pub fn check_tokens(input: &[u8]) {
         1 => TokenOptions::SMTP_UTF8,
         _ => TokenOptions::MESSAGE,
     };
-    for parsed in [
+    let parsed = [
         Mailbox::parse_smtp(data),
         Mailbox::parse_smtp_utf8(data),
         Mailbox::parse_addr_spec(data),
-    ] {
-        if let Ok(mailbox) = parsed {
-            let shown = mailbox.to_string();
-            let again = Mailbox::parse_addr_spec(shown.as_bytes())
-                .unwrap_or_else(|e| panic!("{shown:?} does not parse back: {e}"));
-            assert_eq!(again, mailbox, "{shown:?}");
-        }
+    ];
+    for mailbox in parsed.into_iter().flatten() {
+        let shown = mailbox.to_string();
+        let again = Mailbox::parse_addr_spec(shown.as_bytes())
+            .unwrap_or_else(|e| panic!("{shown:?} does not parse back: {e}"));
+        assert_eq!(again, mailbox, "{shown:?}");
     }
     let consumed = [
         token::smtp_mailbox(data, opts).map(|(_, n)| n),

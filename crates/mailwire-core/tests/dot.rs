@@ -1,70 +1,24 @@
 //! Dot-stuffing: SMTP smuggling vectors, RFC examples, a naive oracle,
 //! split-at-every-offset invariance and stuff/unstuff round trips.
 
+mod harness;
+
 use bytes::BytesMut;
+use harness::{Unstuffed, split_at_points, unstuff};
 use mailwire_core::dot::{DotDecoder, DotEncoder, DotEvent};
 use mailwire_core::{BarePolicy, ErrorKind};
 use proptest::prelude::*;
 
-/// What decoding a whole stream gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Decoded {
-    body: Vec<u8>,
-    defects: Vec<(ErrorKind, usize)>,
-    /// Whether `CRLF.CRLF` was found.
-    ended: bool,
-    /// Bytes left after the end (or unconsumed at the end of input).
-    rest: Vec<u8>,
-}
-
-fn decode(decoder: &DotDecoder, chunks: &[&[u8]]) -> Decoded {
-    let mut decoder = decoder.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Decoded {
-        body: Vec::new(),
-        defects: Vec::new(),
-        ended: false,
-        rest: Vec::new(),
-    };
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while let Some(event) = decoder.decode(&mut buf) {
-            match event {
-                DotEvent::Data(data) => {
-                    assert!(!data.is_empty(), "empty data event");
-                    assert!(!out.ended, "data after end");
-                    out.body.extend_from_slice(&data);
-                }
-                DotEvent::Defect(e) => out.defects.push((e.kind(), e.offset())),
-                DotEvent::End => {
-                    assert!(!out.ended, "two ends");
-                    out.ended = true;
-                }
-            }
-        }
-        if !out.ended {
-            assert!(buf.len() <= 2, "decoder held back {} bytes", buf.len());
-        }
-    }
-    out.rest = buf.to_vec();
-    out
-}
-
 /// The naive oracle: RFC 5321 section 4.5.2 applied byte by byte, with the
 /// end of data only at CRLF "." CRLF.
-fn naive(input: &[u8], lf: BarePolicy, cr: BarePolicy) -> Decoded {
+fn naive(input: &[u8], lf: BarePolicy, cr: BarePolicy) -> Unstuffed {
     #[derive(PartialEq)]
     enum Pos {
         AfterCrLf,
         AfterBare,
         InLine,
     }
-    let mut out = Decoded {
-        body: Vec::new(),
-        defects: Vec::new(),
-        ended: false,
-        rest: Vec::new(),
-    };
+    let mut out = Unstuffed::default();
     let n = input.len();
     let mut pos = Pos::AfterCrLf;
     let mut i = 0;
@@ -177,7 +131,7 @@ DATA\r\nFrom: admin@example.org\r\n\r\nsmuggled";
             for cr in POLICIES {
                 let d = decoder(lf, cr);
                 // Whole, byte at a time, and at every split.
-                let whole = decode(&d, &[&input]);
+                let whole = unstuff(&d, &[&input]);
                 assert!(whole.ended, "{vector:?}: no end");
                 assert_eq!(whole.rest, b"QUIT\r\n", "{vector:?} {lf:?} {cr:?}");
                 assert!(
@@ -185,10 +139,10 @@ DATA\r\nFrom: admin@example.org\r\n\r\nsmuggled";
                     "{vector:?}: smuggled command left the body"
                 );
                 let bytes: Vec<&[u8]> = input.chunks(1).collect();
-                assert_eq!(decode(&d, &bytes), whole, "{vector:?} byte at a time");
+                assert_eq!(unstuff(&d, &bytes), whole, "{vector:?} byte at a time");
                 for split in 0..=input.len() {
                     let (a, b) = input.split_at(split);
-                    assert_eq!(decode(&d, &[a, b]), whole, "{vector:?} split {split}");
+                    assert_eq!(unstuff(&d, &[a, b]), whole, "{vector:?} split {split}");
                 }
                 assert_eq!(whole, naive(&input, lf, cr), "{vector:?} oracle");
             }
@@ -213,7 +167,7 @@ fn only_crlf_dot_crlf_ends() {
         for lf in POLICIES {
             for cr in POLICIES {
                 assert_eq!(
-                    decode(&decoder(lf, cr), &[input]).ended,
+                    unstuff(&decoder(lf, cr), &[input]).ended,
                     ended,
                     "{input:?} {lf:?} {cr:?}"
                 );
@@ -232,7 +186,7 @@ fn rfc5321_transparency_example() {
         &wire[..],
         b"Line one\r\n..Line two starts with a dot\r\n...two dots\r\n..\r\n.\r\n"
     );
-    let decoded = decode(&DotDecoder::new(), &[&wire]);
+    let decoded = unstuff(&DotDecoder::new(), &[&wire]);
     assert!(decoded.ended);
     assert_eq!(decoded.body, body);
 }
@@ -241,7 +195,7 @@ fn rfc5321_transparency_example() {
 fn pop3_multiline_example() {
     // RFC 1939 section 7, the RETR example (body after the "+OK" line).
     let wire: &[u8] = b"<the POP3 server sends the entire message here>\r\n.\r\n";
-    let decoded = decode(&DotDecoder::new(), &[wire]);
+    let decoded = unstuff(&DotDecoder::new(), &[wire]);
     assert!(decoded.ended);
     assert_eq!(
         decoded.body,
@@ -251,7 +205,7 @@ fn pop3_multiline_example() {
 
 #[test]
 fn empty_body() {
-    let decoded = decode(&DotDecoder::new(), &[b".\r\nNOOP\r\n"]);
+    let decoded = unstuff(&DotDecoder::new(), &[b".\r\nNOOP\r\n"]);
     assert_eq!((decoded.body.as_slice(), decoded.ended), (&b""[..], true));
     assert_eq!(decoded.rest, b"NOOP\r\n");
     assert_eq!(encode(DotEncoder::new(), &[]), b".\r\n");
@@ -259,7 +213,7 @@ fn empty_body() {
 
 #[test]
 fn reject_reports_offsets_and_keeps_going() {
-    let decoded = decode(&DotDecoder::new(), &[b"ab\ncd\re\r\n.\r\n"]);
+    let decoded = unstuff(&DotDecoder::new(), &[b"ab\ncd\re\r\n.\r\n"]);
     assert_eq!(
         decoded.defects,
         vec![(ErrorKind::BareLf, 2), (ErrorKind::BareCr, 5)]
@@ -386,16 +340,7 @@ fn policy() -> impl Strategy<Value = BarePolicy> {
 }
 
 fn chunked<'a>(input: &'a [u8], cuts: &[prop::sample::Index]) -> Vec<&'a [u8]> {
-    let mut points: Vec<usize> = cuts.iter().map(|c| c.index(input.len() + 1)).collect();
-    points.sort_unstable();
-    let mut chunks = Vec::new();
-    let mut last = 0;
-    for p in points {
-        chunks.push(&input[last..p]);
-        last = p;
-    }
-    chunks.push(&input[last..]);
-    chunks
+    split_at_points(input, cuts.iter().map(|c| c.index(input.len() + 1)))
 }
 
 proptest! {
@@ -412,7 +357,7 @@ proptest! {
         let accept = |e: DotEncoder| e.bare_lf(BarePolicy::Accept).bare_cr(BarePolicy::Accept);
         let wire = encode(accept(DotEncoder::new()), &chunked(&body, &cuts));
         let d = DotDecoder::new().bare_lf(BarePolicy::Accept).bare_cr(BarePolicy::Accept);
-        let decoded = decode(&d, &chunked(&wire, &wire_cuts));
+        let decoded = unstuff(&d, &chunked(&wire, &wire_cuts));
         prop_assert!(decoded.ended);
         prop_assert!(decoded.rest.is_empty());
         prop_assert_eq!(decoded.body, completed(&body));
@@ -420,7 +365,7 @@ proptest! {
         let mut with_crlf = body.clone();
         with_crlf.extend_from_slice(b"\r\n");
         let wire = encode(accept(DotEncoder::new()), &[&with_crlf]);
-        prop_assert_eq!(decode(&d, &[&wire]).body, with_crlf);
+        prop_assert_eq!(unstuff(&d, &[&wire]).body, with_crlf);
     }
 
     /// The normalizing encoder's output decodes strictly: no bare CR or LF
@@ -428,7 +373,7 @@ proptest! {
     #[test]
     fn normalized_wire_is_clean(body in body_bytes(300), lf in policy(), cr in policy()) {
         let wire = encode(DotEncoder::new(), &[&body]);
-        let decoded = decode(&decoder(lf, cr), &[&wire]);
+        let decoded = unstuff(&decoder(lf, cr), &[&wire]);
         prop_assert!(decoded.ended);
         prop_assert!(decoded.defects.is_empty());
         let mut normalized = Vec::new();
@@ -454,17 +399,17 @@ proptest! {
         cr in policy(),
     ) {
         let d = decoder(lf, cr);
-        prop_assert_eq!(decode(&d, &chunked(&input, &cuts)), naive(&input, lf, cr));
+        prop_assert_eq!(unstuff(&d, &chunked(&input, &cuts)), naive(&input, lf, cr));
     }
 
     /// Split-at-every-offset: any two-piece split gives what one piece gives.
     #[test]
     fn every_split_agrees(input in body_bytes(60), lf in policy(), cr in policy()) {
         let d = decoder(lf, cr);
-        let whole = decode(&d, &[&input]);
+        let whole = unstuff(&d, &[&input]);
         for split in 0..=input.len() {
             let (a, b) = input.split_at(split);
-            prop_assert_eq!(&decode(&d, &[a, b]), &whole);
+            prop_assert_eq!(&unstuff(&d, &[a, b]), &whole);
         }
     }
 
@@ -473,20 +418,20 @@ proptest! {
     #[test]
     fn size_limit_is_split_invariant(input in body_bytes(80), limit in 0u64..40, lf in policy(), cr in policy()) {
         let d = decoder(lf, cr).max_size(limit);
-        let whole = decode(&d, &[&input]);
+        let whole = unstuff(&d, &[&input]);
         prop_assert!(whole.body.len() as u64 <= limit);
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
-        prop_assert_eq!(&decode(&d, &bytes), &whole);
+        prop_assert_eq!(&unstuff(&d, &bytes), &whole);
         for split in 0..=input.len() {
             let (a, b) = input.split_at(split);
-            prop_assert_eq!(&decode(&d, &[a, b]), &whole);
+            prop_assert_eq!(&unstuff(&d, &[a, b]), &whole);
         }
     }
 
     /// The body ends exactly at the first CRLF.CRLF (or a leading .CRLF).
     #[test]
     fn end_is_exactly_the_first_crlf_dot_crlf(input in body_bytes(200)) {
-        let decoded = decode(&DotDecoder::new().bare_lf(BarePolicy::Accept).bare_cr(BarePolicy::Accept), &[&input]);
+        let decoded = unstuff(&DotDecoder::new().bare_lf(BarePolicy::Accept).bare_cr(BarePolicy::Accept), &[&input]);
         let first_end = if input.starts_with(b".\r\n") {
             Some(3)
         } else {

@@ -1,79 +1,16 @@
 //! Line framing: known answers, a naive oracle, and split-at-every-offset
 //! invariance.
 
+mod harness;
+
 use bytes::BytesMut;
+use harness::{Framed, frame, split_at_points};
 use mailwire_core::{BarePolicy, ErrorKind, LineEnding, LineFramer};
 use proptest::prelude::*;
 
-/// What the framer hands out, in comparable form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Out {
-    Line(Vec<u8>, LineEnding),
-    Err(ErrorKind, usize),
-}
-
-/// Runs the framer over `chunks` fed one after another, through both
-/// `next_line` and `lines`, which must agree.
-fn frame(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
-    let owned = frame_owned(framer, chunks);
-    assert_eq!(
-        frame_borrowed(framer, chunks),
-        owned,
-        "lines() and next_line() disagree"
-    );
-    owned
-}
-
-fn frame_borrowed(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
-    let mut framer = framer.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        let mut lines = framer.lines(&mut buf);
-        while let Some(item) = lines.next_line() {
-            out.push(match item {
-                Ok(line) => Out::Line(line.content().to_vec(), line.ending()),
-                Err(e) => Out::Err(e.kind(), e.offset()),
-            });
-        }
-        drop(lines);
-        assert!(buf.len() <= framer.max_length());
-    }
-    out
-}
-
-fn frame_owned(framer: &LineFramer, chunks: &[&[u8]]) -> Vec<Out> {
-    let mut framer = framer.clone();
-    let mut buf = BytesMut::new();
-    let mut out = Vec::new();
-    for chunk in chunks {
-        buf.extend_from_slice(chunk);
-        while let Some(item) = framer.next_line(&mut buf) {
-            out.push(match item {
-                Ok(line) => Out::Line(line.content().to_vec(), line.ending()),
-                Err(e) => Out::Err(e.kind(), e.offset()),
-            });
-            // Never holds more than one line's worth.
-            assert!(buf.len() <= input_len(chunks));
-        }
-        assert!(
-            buf.len() <= framer.max_length(),
-            "buffer holds {} bytes, limit {}",
-            buf.len(),
-            framer.max_length()
-        );
-    }
-    out
-}
-
-fn input_len(chunks: &[&[u8]]) -> usize {
-    chunks.iter().map(|c| c.len()).sum()
-}
-
 /// The naive oracle: the same framing rules applied byte by byte with the
 /// whole input known.
-fn naive(input: &[u8], max: usize, lf: BarePolicy, cr: BarePolicy) -> Vec<Out> {
+fn naive(input: &[u8], max: usize, lf: BarePolicy, cr: BarePolicy) -> Vec<Framed> {
     let n = input.len();
     let mut out = Vec::new();
     let mut start = 0;
@@ -114,18 +51,21 @@ fn naive(input: &[u8], max: usize, lf: BarePolicy, cr: BarePolicy) -> Vec<Out> {
             // cannot, a full window without an ending is already too long.
             let cr_may_end = cr == BarePolicy::Normalize && input[n - 1] == b'\r';
             if len > max || (len == max && !cr_may_end) {
-                out.push(Out::Err(ErrorKind::LineTooLong { limit: max }, start));
+                out.push(Framed::Bad(ErrorKind::LineTooLong { limit: max }, start));
             }
             break;
         };
         if end - start > max {
-            out.push(Out::Err(ErrorKind::LineTooLong { limit: max }, start));
+            out.push(Framed::Bad(ErrorKind::LineTooLong { limit: max }, start));
         } else if let Some(at) = bare_cr {
-            out.push(Out::Err(ErrorKind::BareCr, at));
+            out.push(Framed::Bad(ErrorKind::BareCr, at));
         } else if ending == LineEnding::Lf && lf == BarePolicy::Reject {
-            out.push(Out::Err(ErrorKind::BareLf, end - 1));
+            out.push(Framed::Bad(ErrorKind::BareLf, end - 1));
         } else {
-            out.push(Out::Line(input[start..end - ending.len()].to_vec(), ending));
+            out.push(Framed::Line(
+                input[start..end - ending.len()].to_vec(),
+                ending,
+            ));
         }
         start = end;
     }
@@ -148,7 +88,7 @@ fn rfc5321_session_lines() {
     let input = b"EHLO bar.com\r\nMAIL FROM:<Smith@bar.com>\r\nRCPT TO:<Jones@foo.com>\r\n\
 RCPT TO:<Green@foo.com>\r\nRCPT TO:<Brown@foo.com>\r\nDATA\r\n";
     let lines = frame(&LineFramer::new(512), &[input]);
-    let expected: Vec<Out> = [
+    let expected: Vec<Framed> = [
         "EHLO bar.com",
         "MAIL FROM:<Smith@bar.com>",
         "RCPT TO:<Jones@foo.com>",
@@ -157,7 +97,7 @@ RCPT TO:<Green@foo.com>\r\nRCPT TO:<Brown@foo.com>\r\nDATA\r\n";
         "DATA",
     ]
     .iter()
-    .map(|l| Out::Line(l.as_bytes().to_vec(), LineEnding::CrLf))
+    .map(|l| Framed::Line(l.as_bytes().to_vec(), LineEnding::CrLf))
     .collect();
     assert_eq!(lines, expected);
 }
@@ -167,13 +107,13 @@ fn exact_limit_fits_and_one_more_does_not() {
     let f = LineFramer::new(6);
     assert_eq!(
         frame(&f, &[b"ABCD\r\n"]),
-        vec![Out::Line(b"ABCD".to_vec(), LineEnding::CrLf)]
+        vec![Framed::Line(b"ABCD".to_vec(), LineEnding::CrLf)]
     );
     assert_eq!(
         frame(&f, &[b"ABCDE\r\nOK\r\n"]),
         vec![
-            Out::Err(ErrorKind::LineTooLong { limit: 6 }, 0),
-            Out::Line(b"OK".to_vec(), LineEnding::CrLf)
+            Framed::Bad(ErrorKind::LineTooLong { limit: 6 }, 0),
+            Framed::Line(b"OK".to_vec(), LineEnding::CrLf)
         ]
     );
 }
@@ -186,8 +126,8 @@ fn long_line_is_reported_once_and_skipped_across_reads() {
     assert_eq!(
         frame(&f, &chunks),
         vec![
-            Out::Err(ErrorKind::LineTooLong { limit: 8 }, 0),
-            Out::Line(b"NEXT".to_vec(), LineEnding::CrLf)
+            Framed::Bad(ErrorKind::LineTooLong { limit: 8 }, 0),
+            Framed::Line(b"NEXT".to_vec(), LineEnding::CrLf)
         ]
     );
 }
@@ -198,16 +138,16 @@ fn bare_lf_policies() {
     assert_eq!(
         frame(&LineFramer::new(100), &[input]),
         vec![
-            Out::Err(ErrorKind::BareLf, 1),
-            Out::Line(b"B".to_vec(), LineEnding::CrLf)
+            Framed::Bad(ErrorKind::BareLf, 1),
+            Framed::Line(b"B".to_vec(), LineEnding::CrLf)
         ]
     );
     for policy in [BarePolicy::Accept, BarePolicy::Normalize] {
         assert_eq!(
             frame(&LineFramer::new(100).bare_lf(policy), &[input]),
             vec![
-                Out::Line(b"A".to_vec(), LineEnding::Lf),
-                Out::Line(b"B".to_vec(), LineEnding::CrLf)
+                Framed::Line(b"A".to_vec(), LineEnding::Lf),
+                Framed::Line(b"B".to_vec(), LineEnding::CrLf)
             ]
         );
     }
@@ -219,15 +159,15 @@ fn bare_cr_policies() {
     assert_eq!(
         frame(&LineFramer::new(100), &[input]),
         vec![
-            Out::Err(ErrorKind::BareCr, 1),
-            Out::Line(b"C".to_vec(), LineEnding::CrLf)
+            Framed::Bad(ErrorKind::BareCr, 1),
+            Framed::Line(b"C".to_vec(), LineEnding::CrLf)
         ]
     );
     assert_eq!(
         frame(&LineFramer::new(100).bare_cr(BarePolicy::Accept), &[input]),
         vec![
-            Out::Line(b"A\rB".to_vec(), LineEnding::CrLf),
-            Out::Line(b"C".to_vec(), LineEnding::CrLf)
+            Framed::Line(b"A\rB".to_vec(), LineEnding::CrLf),
+            Framed::Line(b"C".to_vec(), LineEnding::CrLf)
         ]
     );
     assert_eq!(
@@ -236,9 +176,9 @@ fn bare_cr_policies() {
             &[input]
         ),
         vec![
-            Out::Line(b"A".to_vec(), LineEnding::Cr),
-            Out::Line(b"B".to_vec(), LineEnding::CrLf),
-            Out::Line(b"C".to_vec(), LineEnding::CrLf)
+            Framed::Line(b"A".to_vec(), LineEnding::Cr),
+            Framed::Line(b"B".to_vec(), LineEnding::CrLf),
+            Framed::Line(b"C".to_vec(), LineEnding::CrLf)
         ]
     );
 }
@@ -249,9 +189,9 @@ fn cr_at_end_of_read_waits_for_next_byte() {
     assert_eq!(
         frame(&f, &[b"AB\r", b"\nC\r", b"D\r\n"]),
         vec![
-            Out::Line(b"AB".to_vec(), LineEnding::CrLf),
-            Out::Line(b"C".to_vec(), LineEnding::Cr),
-            Out::Line(b"D".to_vec(), LineEnding::CrLf)
+            Framed::Line(b"AB".to_vec(), LineEnding::CrLf),
+            Framed::Line(b"C".to_vec(), LineEnding::Cr),
+            Framed::Line(b"D".to_vec(), LineEnding::CrLf)
         ]
     );
 }
@@ -350,15 +290,7 @@ proptest! {
         lf in policy(),
         cr in policy(),
     ) {
-        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(input.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut last = 0;
-        for p in points {
-            chunks.push(&input[last..p]);
-            last = p;
-        }
-        chunks.push(&input[last..]);
+        let chunks = split_at_points(&input, cuts.iter().map(|c| c.index(input.len() + 1)));
         prop_assert_eq!(frame(&framer(max, lf, cr), &chunks), naive(&input, max, lf, cr));
     }
 
