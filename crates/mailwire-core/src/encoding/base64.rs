@@ -266,9 +266,34 @@ impl Base64Decoder {
     fn decode_into(&mut self, input: &[u8], out: &mut [u8]) -> (usize, Result<(), Error>) {
         let mut i = 0;
         let mut o = 0;
+        // MIME input is lines of one length: once a CRLF ended a line of
+        // whole groups, expect the next CRLF as far on, and decode the line
+        // between without looking for it.
+        let mut line = 0;
+        let mut line_start = 0;
         while i < input.len() {
             if self.quad_len == 0 && !self.done && self.cr_at.is_none() && !self.pad_pending {
-                (i, o) = fast_groups(input, i, out, o);
+                loop {
+                    let end = i + line;
+                    if line > 0 && input.get(end..end + 2) == Some(b"\r\n") {
+                        (i, o) = fast_groups(&input[..end], i, out, o);
+                        if i == end {
+                            i += 2;
+                            continue;
+                        }
+                        line = 0;
+                        break;
+                    }
+                    (i, o) = fast_groups(input, i, out, o);
+                    if input.get(i..i + 2) == Some(b"\r\n") {
+                        let len = i - line_start;
+                        line = if len % 4 == 0 { len } else { 0 };
+                        i += 2;
+                        line_start = i;
+                        continue;
+                    }
+                    break;
+                }
                 if i >= input.len() {
                     break;
                 }

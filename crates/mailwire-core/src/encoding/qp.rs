@@ -286,77 +286,108 @@ impl QpDecoder {
         }
     }
 
-    /// Text state at `input[i]`: copies the literal run up to the next `=`,
-    /// CR or LF, then handles that byte. Returns where to go on.
-    fn text(&mut self, input: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, Error> {
+    /// Text state from `input[i]`: copies literal runs up to the next `=`,
+    /// CR or LF and handles those bytes, until the end of the input or a
+    /// byte that needs another state. Returns where to go on.
+    fn text(&mut self, input: &[u8], mut i: usize, out: &mut Vec<u8>) -> Result<usize, Error> {
         let strict = self.strictness.is_strict();
-        let rest = &input[i..];
-        let k = memchr::memchr3(b'=', b'\r', b'\n', rest).unwrap_or(rest.len());
-        let run = &rest[..k];
-        if strict && !run.is_empty() {
-            let base = self.offset.saturating_add(i);
-            let bad = run.iter().position(|&b| !is_strict_literal(b));
-            let too_long = (self.line_start.saturating_add(LINE_LEN))
-                .checked_sub(base)
-                .filter(|&p| p < run.len());
-            match (bad, too_long) {
-                (Some(b), Some(l)) => return Err(invalid(base + b.min(l))),
-                (Some(b), None) => return Err(invalid(base + b)),
-                (None, Some(l)) => return Err(invalid(base + l)),
-                (None, None) => {}
+        while i < input.len() {
+            let rest = &input[i..];
+            let k = memchr::memchr3(b'=', b'\r', b'\n', rest).unwrap_or(rest.len());
+            let run = &rest[..k];
+            if strict && !run.is_empty() {
+                if let Err((pos, err)) = self.check_run(run, self.offset.saturating_add(i)) {
+                    // What comes before the offending byte is decoded text.
+                    self.flush_ws(out);
+                    out.extend_from_slice(&run[..pos]);
+                    return Err(err);
+                }
             }
-        }
-        let body = run.len() - run.iter().rev().take_while(|&&b| is_ws(b)).count();
-        if body > 0 {
-            self.flush_ws(out);
-            out.extend_from_slice(&run[..body]);
-        }
-        if body < run.len() {
-            self.hold_ws(&run[body..], out);
-        }
-        let j = i + k;
-        let Some(&b) = input.get(j) else {
-            return Ok(j);
-        };
-        let at = self.offset.saturating_add(j);
-        match b {
-            b'=' => {
+            let body = run.len() - run.iter().rev().take_while(|&&b| is_ws(b)).count();
+            if body > 0 {
                 self.flush_ws(out);
-                if strict {
-                    self.check_col(at)?;
-                }
-                if let Some(&[h, l]) = input.get(j + 1..j + 3) {
-                    if let (Some(h), Some(l)) = (hex_value(h, strict), hex_value(l, strict)) {
-                        if strict {
-                            self.check_col(at + 2)?;
+                out.extend_from_slice(&run[..body]);
+            }
+            if body < run.len() {
+                self.hold_ws(&run[body..], out);
+            }
+            let mut j = i + k;
+            let Some(&b) = input.get(j) else {
+                return Ok(j);
+            };
+            let at = self.offset.saturating_add(j);
+            match b {
+                b'=' => {
+                    self.flush_ws(out);
+                    // The common cases inline: escapes (often several in a
+                    // row, for UTF-8) and soft line breaks.
+                    while let Some(&[b'=', h, l]) = input.get(j..j + 3) {
+                        if let (Some(h), Some(l)) = (hex_value(h, strict), hex_value(l, strict)) {
+                            if strict {
+                                self.check_col(self.offset.saturating_add(j + 2))?;
+                            }
+                            out.push(h << 4 | l);
+                            j += 3;
+                        } else {
+                            break;
                         }
-                        out.push(h << 4 | l);
-                        return Ok(j + 3);
                     }
-                    if h == b'\r' && l == b'\n' {
+                    if j > i + k {
+                        i = j;
+                        continue;
+                    }
+                    if strict {
+                        self.check_col(at)?;
+                    }
+                    if input.get(j + 1..j + 3) == Some(b"\r\n") {
                         self.line_start = at + 3;
-                        return Ok(j + 3);
+                        i = j + 3;
+                        continue;
                     }
+                    self.eq_at = at;
+                    self.state = State::Eq;
+                    return Ok(j + 1);
                 }
-                self.eq_at = at;
-                self.state = State::Eq;
-            }
-            b'\r' => {
-                self.ws_len = 0;
-                self.cr_at = at;
-                self.state = State::Cr;
-            }
-            _ => {
-                // LF
-                if strict {
-                    return Err(invalid(at));
+                b'\r' => {
+                    self.ws_len = 0;
+                    if input.get(j + 1) == Some(&b'\n') {
+                        out.extend_from_slice(b"\r\n");
+                        self.line_start = at + 2;
+                        i = j + 2;
+                        continue;
+                    }
+                    self.cr_at = at;
+                    self.state = State::Cr;
+                    return Ok(j + 1);
                 }
-                self.ws_len = 0;
-                out.push(b'\n');
-                self.line_start = at + 1;
+                _ => {
+                    // LF
+                    if strict {
+                        return Err(invalid(at));
+                    }
+                    self.ws_len = 0;
+                    out.push(b'\n');
+                    self.line_start = at + 1;
+                    i = j + 1;
+                }
             }
         }
-        Ok(j + 1)
+        Ok(i)
+    }
+
+    /// Strict: checks a literal run starting at stream offset `base`;
+    /// returns the position in `run` of the first offending byte.
+    fn check_run(&self, run: &[u8], base: usize) -> Result<(), (usize, Error)> {
+        let bad = run.iter().position(|&b| !is_strict_literal(b));
+        let too_long = (self.line_start.saturating_add(LINE_LEN))
+            .checked_sub(base)
+            .filter(|&p| p < run.len());
+        let pos = match (bad, too_long) {
+            (Some(b), Some(l)) => b.min(l),
+            (Some(p), None) | (None, Some(p)) => p,
+            (None, None) => return Ok(()),
+        };
+        Err((pos, invalid(base + pos)))
     }
 
     /// One byte in a state other than text. Returns whether it was consumed
@@ -688,11 +719,7 @@ impl QpEncoder {
         let mut i = 0;
         while i < input.len() {
             if self.pending.is_none() {
-                let run = input[i..]
-                    .iter()
-                    .position(|&b| CLASS[b as usize] != SAFE)
-                    .unwrap_or(input.len() - i);
-                let mut run = &input[i..i + run];
+                let mut run = &input[i..i + self.literal_run(&input[i..])];
                 i += run.len();
                 while !run.is_empty() {
                     if self.col == CONTENT_LEN {
@@ -728,6 +755,27 @@ impl QpEncoder {
             self.escaped(p, out);
         }
         *self = Self::new(self.mode);
+    }
+
+    /// How many bytes at the start of `input` are written as they are:
+    /// safe bytes, and spaces and tabs followed by a byte that does not make
+    /// them trailing.
+    #[inline]
+    fn literal_run(&self, input: &[u8]) -> usize {
+        let text = self.mode == Mode::Text;
+        let mut j = 0;
+        while let Some(&b) = input.get(j) {
+            match CLASS[b as usize] {
+                SAFE => j += 1,
+                WS => match input.get(j + 1) {
+                    Some(b'\r' | b'\n') if text => break,
+                    Some(_) => j += 1,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        j
     }
 
     fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
