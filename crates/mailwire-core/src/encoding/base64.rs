@@ -66,11 +66,6 @@ static D1: [u32; 256] = shifted_table(1);
 static D2: [u32; 256] = shifted_table(2);
 static D3: [u32; 256] = shifted_table(3);
 
-/// The 24-bit value of four alphabet bytes, with [`BAD`] set if any is not.
-#[inline(always)]
-fn group(g: &[u8; 4]) -> u32 {
-    D0[g[0] as usize] | D1[g[1] as usize] | D2[g[2] as usize] | D3[g[3] as usize]
-}
 
 /// Decodes base64 in chunks of any size (RFC 2045 section 6.8).
 ///
@@ -389,48 +384,61 @@ const SLACK: usize = 8;
 /// Decodes complete groups of four alphabet bytes from `input[i..]` into
 /// `out[o..]` until a group holds another byte or fewer than four bytes are
 /// left. Returns the new positions.
-#[inline]
+#[inline(always)]
 fn fast_groups(input: &[u8], mut i: usize, out: &mut [u8], mut o: usize) -> (usize, usize) {
     // 32 bytes in, 24 out, one check.
     while let (Some(src), Some(dst)) = (
         input.get(i..).and_then(<[u8]>::first_chunk::<32>),
         out.get_mut(o..).and_then(<[u8]>::first_chunk_mut::<26>),
     ) {
-        let mut bad = 0;
-        for k in 0..4 {
-            let a = group(sub4(src, 8 * k));
-            let b = group(sub4(src, 8 * k + 4));
-            bad |= a | b;
-            let w = (u64::from(a) << 40) | (u64::from(b) << 16);
-            dst[6 * k..6 * k + 8].copy_from_slice(&w.to_be_bytes());
-        }
-        if bad & BAD != 0 {
+        let [
+            a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3,
+            e0, e1, e2, e3, f0, f1, f2, f3, g0, g1, g2, g3, h0, h1, h2, h3,
+        ] = *src;
+        let a = group4(a0, a1, a2, a3);
+        let b = group4(b0, b1, b2, b3);
+        let c = group4(c0, c1, c2, c3);
+        let d = group4(d0, d1, d2, d3);
+        let e = group4(e0, e1, e2, e3);
+        let f = group4(f0, f1, f2, f3);
+        let g = group4(g0, g1, g2, g3);
+        let h = group4(h0, h1, h2, h3);
+        if (a | b | c | d | e | f | g | h) & BAD != 0 {
             break;
         }
+        dst[0..8].copy_from_slice(&pair(a, b));
+        dst[6..14].copy_from_slice(&pair(c, d));
+        dst[12..20].copy_from_slice(&pair(e, f));
+        dst[18..26].copy_from_slice(&pair(g, h));
         i += 32;
         o += 24;
     }
     // Then group by group up to the first byte that is not in the alphabet.
-    while let (Some(src), Some(dst)) = (
+    while let (Some(&[b0, b1, b2, b3]), Some(dst)) = (
         input.get(i..).and_then(<[u8]>::first_chunk::<4>),
         out.get_mut(o..).and_then(<[u8]>::first_chunk_mut::<4>),
     ) {
-        let v = group(src);
+        let v = group4(b0, b1, b2, b3);
         if v & BAD != 0 {
             break;
         }
-        dst.copy_from_slice(&(v << 8).to_be_bytes());
+        *dst = (v << 8).to_be_bytes();
         i += 4;
         o += 3;
     }
     (i, o)
 }
 
+/// The 24-bit value of four alphabet bytes, with [`BAD`] set if any is not.
 #[inline(always)]
-fn sub4(src: &[u8; 32], at: usize) -> &[u8; 4] {
-    // `at` is a multiple of 4 below 32.
-    let (chunk, _) = src[at..].split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
-    chunk
+fn group4(b0: u8, b1: u8, b2: u8, b3: u8) -> u32 {
+    D0[usize::from(b0)] | D1[usize::from(b1)] | D2[usize::from(b2)] | D3[usize::from(b3)]
+}
+
+/// Two decoded groups as the first six of eight bytes.
+#[inline(always)]
+fn pair(a: u32, b: u32) -> [u8; 8] {
+    ((u64::from(a) << 40) | (u64::from(b) << 16)).to_be_bytes()
 }
 
 /// Writes `bytes` at `out[*o..]`. The caller sized `out` so that they fit.
