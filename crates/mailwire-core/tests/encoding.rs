@@ -5,8 +5,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mailwire_core::encoding::{
-    Base64Decoder, Base64Encoder, QpDecoder, QpEncoder, Strictness, TransferEncoding, base64 as b64,
-    choose, qp,
+    Base64Decoder, Base64Encoder, QpDecoder, QpEncoder, Strictness, TransferEncoding,
+    base64 as b64, choose, qp,
 };
 use mailwire_core::{Error, ErrorKind};
 use proptest::prelude::*;
@@ -63,10 +63,18 @@ fn assert_split_invariant(decode: fn(Strictness, &[&[u8]]) -> Outcome, input: &[
         let whole = decode(strictness, &[input]);
         for i in 0..=input.len() {
             let (a, rest) = input.split_at(i);
-            assert_eq!(decode(strictness, &[a, rest]), whole, "{strictness:?} split at {i}");
+            assert_eq!(
+                decode(strictness, &[a, rest]),
+                whole,
+                "{strictness:?} split at {i}"
+            );
             for j in i..=input.len() {
                 let (b, c) = input[i..].split_at(j - i);
-                assert_eq!(decode(strictness, &[a, b, c]), whole, "{strictness:?} at {i},{j}");
+                assert_eq!(
+                    decode(strictness, &[a, b, c]),
+                    whole,
+                    "{strictness:?} at {i},{j}"
+                );
             }
         }
     }
@@ -268,7 +276,10 @@ fn base64_strict_errors() {
     assert_eq!(b64_strict(b"Zm9vY==="), (b"foo".to_vec(), err_at(5, K)));
     assert_eq!(b64_strict(b"Zm9vYg==\r\n"), (b"foob".to_vec(), Ok(())));
     assert_eq!(b64_strict(b"Zm9vYg=\r\n="), (b"foob".to_vec(), Ok(())));
-    assert_eq!(b64_strict(b"Zm9vYg==\r\nZm9v"), (b"foob".to_vec(), err_at(10, K)));
+    assert_eq!(
+        b64_strict(b"Zm9vYg==\r\nZm9v"),
+        (b"foob".to_vec(), err_at(10, K))
+    );
     assert_eq!(b64_strict(b"Zm9vYg=A"), (b"foob".to_vec(), err_at(7, K)));
     assert_eq!(b64_strict(b"Zm9v\r"), (b"foo".to_vec(), err_at(4, K)));
     // Offsets count across chunks.
@@ -357,7 +368,10 @@ fn qp_known_answers() {
         (b"abcd".to_vec(), Ok(()))
     );
     assert_eq!(
-        qp_chunks(Strictness::Lenient, &[b"x=", b"C", b"3=A", b"9 ", b" ", b"\r", b"\n"]),
+        qp_chunks(
+            Strictness::Lenient,
+            &[b"x=", b"C", b"3=A", b"9 ", b" ", b"\r", b"\n"]
+        ),
         ("xé\r\n".as_bytes().to_vec(), Ok(()))
     );
     assert_eq!(
@@ -476,7 +490,10 @@ fn transfer_encoding_names() {
     }
     assert_eq!(TransferEncoding::parse(b""), None);
     assert_eq!(TransferEncoding::parse(b"x-uuencode"), None);
-    assert_eq!(TransferEncoding::parse(b"\tBase64\r\n"), Some(TransferEncoding::Base64));
+    assert_eq!(
+        TransferEncoding::parse(b"\tBase64\r\n"),
+        Some(TransferEncoding::Base64)
+    );
 }
 
 #[test]
@@ -498,9 +515,7 @@ fn choose_rule() {
 /// Bytes that exercise quoted-printable: whitespace, line breaks, '=', hex
 /// digits of both cases, other text, 8-bit.
 fn qp_ish() -> impl Strategy<Value = Vec<u8>> {
-    let byte = prop::sample::select(
-        &b" \t\r\n===AaFf09Gg.x\xff\x00"[..],
-    );
+    let byte = prop::sample::select(&b" \t\r\n===AaFf09Gg.x\xff\x00"[..]);
     prop::collection::vec(byte, 0..120)
 }
 

@@ -66,7 +66,6 @@ static D1: [u32; 256] = shifted_table(1);
 static D2: [u32; 256] = shifted_table(2);
 static D3: [u32; 256] = shifted_table(3);
 
-
 /// Decodes base64 in chunks of any size (RFC 2045 section 6.8).
 ///
 /// Call [`decode`](Self::decode) for each chunk of the encoded body, then
@@ -335,7 +334,15 @@ impl Base64Decoder {
             self.last_at = at;
             if self.quad_len == 4 {
                 let q = self.quad;
-                put(out, o, &[q[0] << 2 | q[1] >> 4, q[1] << 4 | q[2] >> 2, q[2] << 6 | q[3]]);
+                put(
+                    out,
+                    o,
+                    &[
+                        q[0] << 2 | q[1] >> 4,
+                        q[1] << 4 | q[2] >> 2,
+                        q[2] << 6 | q[3],
+                    ],
+                );
                 self.quad_len = 0;
             }
             return Ok(());
@@ -392,8 +399,38 @@ fn fast_groups(input: &[u8], mut i: usize, out: &mut [u8], mut o: usize) -> (usi
         out.get_mut(o..).and_then(<[u8]>::first_chunk_mut::<26>),
     ) {
         let [
-            a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3,
-            e0, e1, e2, e3, f0, f1, f2, f3, g0, g1, g2, g3, h0, h1, h2, h3,
+            a0,
+            a1,
+            a2,
+            a3,
+            b0,
+            b1,
+            b2,
+            b3,
+            c0,
+            c1,
+            c2,
+            c3,
+            d0,
+            d1,
+            d2,
+            d3,
+            e0,
+            e1,
+            e2,
+            e3,
+            f0,
+            f1,
+            f2,
+            f3,
+            g0,
+            g1,
+            g2,
+            g3,
+            h0,
+            h1,
+            h2,
+            h3,
         ] = *src;
         let a = group4(a0, a1, a2, a3);
         let b = group4(b0, b1, b2, b3);
@@ -468,7 +505,12 @@ fn invalid(at: usize) -> Error {
 /// ```
 pub fn decode(input: &[u8]) -> Result<Vec<u8>, Error> {
     let mut decoder = Base64Decoder::new();
-    let mut out = vec![0; (input.len() / 4 + 1).saturating_mul(3).saturating_add(SLACK)];
+    let mut out = vec![
+        0;
+        (input.len() / 4 + 1)
+            .saturating_mul(3)
+            .saturating_add(SLACK)
+    ];
     let (written, result) = decoder.decode_into(input, &mut out);
     out.truncate(written);
     decoder.offset = input.len();

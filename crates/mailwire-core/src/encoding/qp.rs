@@ -626,6 +626,35 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// The length of the prefix of `input` made of bytes that are literal or
+/// whitespace (`CLASS` is `SAFE` or `WS`).
+#[inline]
+fn literal_prefix(input: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut j = 0;
+    // Eight bytes at a time while all are printable ASCII other than '='.
+    while let Some(chunk) = input.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*chunk);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        // Adding 1 sets the high bit of 0x7f (and keeps it on 0x80..).
+        let above_tilde = x.wrapping_add(ONES) | x;
+        let eq = x ^ (ONES * u64::from(b'='));
+        let has_eq = eq.wrapping_sub(ONES) & !eq;
+        if (below_space | above_tilde | has_eq) & HIGH != 0 {
+            break;
+        }
+        j += 8;
+    }
+    while let Some(&b) = input.get(j) {
+        if CLASS[usize::from(b)] != SAFE && CLASS[usize::from(b)] != WS {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
 /// Encodes `input` as quoted-printable, appending to `out`.
 ///
 /// - Printable US-ASCII except `=` is written as is; `=`, controls and bytes
@@ -762,17 +791,16 @@ impl QpEncoder {
     /// them trailing.
     #[inline]
     fn literal_run(&self, input: &[u8]) -> usize {
-        let text = self.mode == Mode::Text;
-        let mut j = 0;
-        while let Some(&b) = input.get(j) {
-            match CLASS[b as usize] {
-                SAFE => j += 1,
-                WS => match input.get(j + 1) {
-                    Some(b'\r' | b'\n') if text => break,
-                    Some(_) => j += 1,
-                    None => break,
-                },
-                _ => break,
+        let mut j = literal_prefix(input);
+        // Whitespace inside the run is followed by a literal byte; only the
+        // last byte of the run may be trailing, or wait for the next chunk.
+        if let Some(&last) = j.checked_sub(1).and_then(|k| input.get(k)) {
+            if is_ws(last) {
+                match input.get(j) {
+                    None => j -= 1,
+                    Some(b'\r' | b'\n') if self.mode == Mode::Text => j -= 1,
+                    Some(_) => {}
+                }
             }
         }
         j
