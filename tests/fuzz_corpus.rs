@@ -21,6 +21,8 @@ fn seed_corpus_passes_every_check() {
             "dot_unstuff" => checks::check_dot_unstuff,
             "dot_roundtrip" => checks::check_dot_roundtrip,
             "tokens" => checks::check_tokens,
+            "base64" => checks::check_base64,
+            "qp" => checks::check_qp,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

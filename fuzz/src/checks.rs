@@ -152,3 +152,101 @@ pub fn check_tokens(input: &[u8]) {
         assert!(n <= data.len());
     }
 }
+
+/// What a streaming transfer-encoding decoder produced: the output and the
+/// first error, if any.
+type Decoded = (Vec<u8>, Option<mailwire_core::Error>);
+
+/// Runs a `decode`/`finish` pair over `chunks`, stopping at the first error.
+fn decode_stream<D>(
+    mut decoder: D,
+    chunks: &[&[u8]],
+    decode: fn(&mut D, &[u8], &mut Vec<u8>) -> Result<(), mailwire_core::Error>,
+    finish: fn(&mut D, &mut Vec<u8>) -> Result<(), mailwire_core::Error>,
+) -> Decoded {
+    let mut out = Vec::new();
+    for chunk in chunks {
+        if let Err(e) = decode(&mut decoder, chunk, &mut out) {
+            return (out, Some(e));
+        }
+    }
+    let error = finish(&mut decoder, &mut out).err();
+    (out, error)
+}
+
+/// base64: lenient decoding never fails; both modes give the same output
+/// (and the same first error) at any chunking; encode then decode is
+/// identity at any line length.
+///
+/// Input: `[line_len, cut, cut, data...]`.
+pub fn check_base64(input: &[u8]) {
+    use mailwire_core::encoding::Strictness;
+    use mailwire_core::encoding::base64::{self, Base64Decoder};
+
+    let [line_len, c1, c2, data @ ..] = input else {
+        return;
+    };
+    for strictness in [Strictness::Lenient, Strictness::Strict] {
+        let run = |chunks: &[&[u8]]| {
+            decode_stream(
+                Base64Decoder::with_strictness(strictness),
+                chunks,
+                Base64Decoder::decode,
+                Base64Decoder::finish,
+            )
+        };
+        let whole = run(&[data]);
+        if strictness == Strictness::Lenient {
+            assert!(whole.1.is_none(), "lenient base64 failed: {:?}", whole.1);
+        }
+        assert_eq!(run(&chunks(data, &[*c1, *c2])), whole);
+    }
+    let mut encoded = Vec::new();
+    base64::encode_wrapped(data, usize::from(*line_len), &mut encoded);
+    assert_eq!(
+        encoded.len(),
+        base64::encoded_len(data.len(), usize::from(*line_len))
+    );
+    assert_eq!(base64::decode(&encoded).expect("our own output"), data);
+}
+
+/// quoted-printable: lenient decoding never fails; both modes give the same
+/// output (and the same first error) at any chunking; encode then decode is
+/// identity in text and binary mode.
+///
+/// Input: `[cut, cut, data...]`.
+pub fn check_qp(input: &[u8]) {
+    use mailwire_core::encoding::Strictness;
+    use mailwire_core::encoding::qp::{self, Mode, QpDecoder};
+
+    let [c1, c2, data @ ..] = input else {
+        return;
+    };
+    for strictness in [Strictness::Lenient, Strictness::Strict] {
+        let run = |chunks: &[&[u8]]| {
+            decode_stream(
+                QpDecoder::with_strictness(strictness),
+                chunks,
+                QpDecoder::decode,
+                QpDecoder::finish,
+            )
+        };
+        let whole = run(&[data]);
+        if strictness == Strictness::Lenient {
+            assert!(whole.1.is_none(), "lenient QP failed: {:?}", whole.1);
+        }
+        assert_eq!(run(&chunks(data, &[*c1, *c2])), whole);
+    }
+    for mode in [Mode::Text, Mode::Binary] {
+        let mut encoded = Vec::new();
+        qp::encode(data, mode, &mut encoded);
+        assert_eq!(qp::decode(&encoded).expect("our own output"), data);
+        let strict = decode_stream(
+            QpDecoder::with_strictness(Strictness::Strict),
+            &[&encoded],
+            QpDecoder::decode,
+            QpDecoder::finish,
+        );
+        assert_eq!(strict, (data.to_vec(), None), "strict rejects our output");
+    }
+}
