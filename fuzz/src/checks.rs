@@ -157,12 +157,16 @@ pub fn check_tokens(input: &[u8]) {
 /// first error, if any.
 type Decoded = (Vec<u8>, Option<mailwire_core::Error>);
 
+/// A streaming decoder's `decode` step and its `finish` step.
+type DecodeFn<D> = fn(&mut D, &[u8], &mut Vec<u8>) -> Result<(), mailwire_core::Error>;
+type FinishFn<D> = fn(&mut D, &mut Vec<u8>) -> Result<(), mailwire_core::Error>;
+
 /// Runs a `decode`/`finish` pair over `chunks`, stopping at the first error.
 fn decode_stream<D>(
     mut decoder: D,
     chunks: &[&[u8]],
-    decode: fn(&mut D, &[u8], &mut Vec<u8>) -> Result<(), mailwire_core::Error>,
-    finish: fn(&mut D, &mut Vec<u8>) -> Result<(), mailwire_core::Error>,
+    decode: DecodeFn<D>,
+    finish: FinishFn<D>,
 ) -> Decoded {
     let mut out = Vec::new();
     for chunk in chunks {
