@@ -707,7 +707,11 @@ impl Base64Encoder {
     }
 
     /// Encodes `data` (a multiple of 3 bytes long), breaking lines.
-    fn encode_triples(&mut self, mut data: &[u8], out: &mut Vec<u8>) {
+    ///
+    /// The engine runs fastest on long inputs, so the data is encoded a few
+    /// KiB at a time into a scratch buffer and the lines are then copied out
+    /// with their CRLFs (measured: faster than one engine call per line).
+    fn encode_triples(&mut self, data: &[u8], out: &mut Vec<u8>) {
         let quads = data.len() / 3;
         if quads == 0 {
             return;
@@ -718,21 +722,23 @@ impl Base64Encoder {
             let _ = STANDARD.encode_slice(data, &mut out[start..]);
             return;
         }
-        let per_line = self.line_len / 4;
-        let breaks = (self.col / 4 + quads - 1) / per_line;
-        let mut o = out.len();
-        out.resize(o + quads * 4 + breaks * 2, 0);
-        while !data.is_empty() {
-            if self.col == self.line_len {
-                out[o..o + 2].copy_from_slice(b"\r\n");
-                o += 2;
-                self.col = 0;
+        let breaks = (self.col + quads * 4 - 1) / self.line_len;
+        out.reserve(quads * 4 + breaks * 2);
+        const SCRATCH: usize = 8192;
+        let mut scratch = [0u8; SCRATCH];
+        for piece in data.chunks(SCRATCH / 4 * 3) {
+            let n = STANDARD.encode_slice(piece, &mut scratch).unwrap_or(0);
+            let mut chars = &scratch[..n];
+            while !chars.is_empty() {
+                if self.col == self.line_len {
+                    out.extend_from_slice(b"\r\n");
+                    self.col = 0;
+                }
+                let take = (self.line_len - self.col).min(chars.len());
+                out.extend_from_slice(&chars[..take]);
+                self.col += take;
+                chars = &chars[take..];
             }
-            let n = (per_line - self.col / 4).min(data.len() / 3);
-            let _ = STANDARD.encode_slice(&data[..n * 3], &mut out[o..o + n * 4]);
-            o += n * 4;
-            self.col += n * 4;
-            data = &data[n * 3..];
         }
     }
 }
