@@ -8,21 +8,15 @@ use std::hint::black_box;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailwire_benches::XorShift;
 use mailwire_core::encoding::{base64 as b64, qp};
 
 const MIB: usize = 1 << 20;
 
 /// Deterministic pseudo-random bytes.
 fn binary(len: usize) -> Vec<u8> {
-    let mut seed: u64 = 0x243f_6a88_85a3_08d3;
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 24) as u8
-        })
-        .collect()
+    let mut rng = XorShift::new();
+    (0..len).map(|_| (rng.next_u32() >> 11) as u8).collect()
 }
 
 /// Wraps `encoded` MIME-style: CRLF after every 76 characters.
@@ -101,11 +95,9 @@ fn prose(len: usize) -> Vec<u8> {
         "Zürich",
     ];
     let mut out = String::with_capacity(len + 100);
-    let mut seed: u32 = 0x9e37_79b9;
+    let mut rng = XorShift::new();
     while out.len() < len {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
+        let seed = rng.next_u32();
         out.push_str(WORDS[seed as usize % WORDS.len()]);
         if seed % 97 == 0 {
             out.push_str(".\r\n\r\n");

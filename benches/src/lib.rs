@@ -35,13 +35,8 @@ pub fn mail_text(len: usize) -> Vec<u8> {
         "UTC",
     ];
     let mut out = Vec::with_capacity(len + 100);
-    let mut seed: u32 = 0x9e37_79b9;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        seed
-    };
+    let mut rng = XorShift::new();
+    let mut next = || rng.next_u32();
     while out.len() < len {
         let kind = next() % 20;
         match kind {
@@ -61,4 +56,30 @@ pub fn mail_text(len: usize) -> Vec<u8> {
         out.extend_from_slice(b"\r\n");
     }
     out
+}
+
+/// A tiny deterministic xorshift generator, so every run benches the same
+/// bytes without a dependency.
+#[derive(Debug, Clone)]
+pub struct XorShift(u32);
+
+impl XorShift {
+    /// A generator with a fixed seed.
+    pub fn new() -> Self {
+        Self(0x9e37_79b9)
+    }
+
+    /// The next pseudo-random number.
+    pub fn next_u32(&mut self) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        self.0
+    }
+}
+
+impl Default for XorShift {
+    fn default() -> Self {
+        Self::new()
+    }
 }
