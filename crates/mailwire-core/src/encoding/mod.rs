@@ -3,7 +3,7 @@
 //!
 //! | module | what it does |
 //! |---|---|
-//! | [`base64`](self::base64) | [`Base64Decoder`] (RFC 2045 section 6.8, RFC 4648), [`Base64Encoder`], one-shot [`base64::decode`](self::base64::decode) and [`encode_wrapped`](self::base64::encode_wrapped) |
+//! | [`base64`] | [`Base64Decoder`] (RFC 2045 section 6.8, RFC 4648), [`Base64Encoder`], one-shot [`base64::decode`] and [`encode_wrapped`](self::base64::encode_wrapped) |
 //! | [`qp`] | [`QpDecoder`] and [`QpEncoder`] (RFC 2045 section 6.7), one-shot [`qp::decode`] and [`qp::encode`] |
 //! | this module | the [`TransferEncoding`] header value, [`choose`] (which encoding a writer should use), [`Strictness`] |
 //!
