@@ -1,0 +1,1 @@
+//! RFC 5322 address lists.
