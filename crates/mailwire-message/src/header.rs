@@ -218,7 +218,10 @@ pub(crate) fn parse_header<'a>(
         });
     };
 
-    if input.starts_with(b"From ") {
+    // An mbox separator, not `From : ...` (obsolete space before the colon).
+    if input.starts_with(b"From ")
+        && field_name(trim_line_ending(&input[..line_end(input, 0)])).is_none()
+    {
         defects.push(Defect::new(base, DefectKind::MboxFromLine));
         pos = line_end(input, 0);
     }
@@ -226,7 +229,13 @@ pub(crate) fn parse_header<'a>(
         let end = line_end(input, pos);
         let line = &input[pos..end];
         let content = trim_line_ending(line);
-        check_line(content, line, base + pos, defects);
+        let name = field_name(content);
+        let is_header_line =
+            content.is_empty() || matches!(content[0], b' ' | b'\t') || name.is_some();
+        if is_header_line {
+            // (A line that starts the body is the body's business.)
+            check_line(content, line, base + pos, defects);
+        }
         if content.is_empty() {
             // The empty line: the header ends, the body follows it.
             close(&mut open, pos, &mut fields, &mut too_many, defects);
@@ -239,7 +248,7 @@ pub(crate) fn parse_header<'a>(
             pos = end;
             continue;
         }
-        match field_name(content) {
+        match name {
             Some((name_end, colon)) => {
                 close(&mut open, pos, &mut fields, &mut too_many, defects);
                 if name_end == 0 {
