@@ -5,6 +5,7 @@
 //! | feature | module | crate |
 //! |---|---|---|
 //! | `core` (default) | [`core`] | `mailwire-core`: line framing, dot-stuffing, RFC 5321/5322 tokens, base64 / quoted-printable |
+//! | `message` (default) | [`message`] | `mailwire-message`: RFC 5322 + MIME messages (in development) |
 //! | `tokio` | | `tokio_util::codec` codecs in every re-exported crate |
 //!
 //! ```
@@ -21,6 +22,10 @@
 #[cfg(feature = "core")]
 #[doc(inline)]
 pub use mailwire_core as core;
+
+#[cfg(feature = "message")]
+#[doc(inline)]
+pub use mailwire_message as message;
 
 /// The README's code examples, compiled and run as doc tests.
 #[cfg(doctest)]

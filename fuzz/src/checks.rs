@@ -254,3 +254,28 @@ pub fn check_qp(input: &[u8]) {
         assert_eq!(strict, (data.to_vec(), None), "strict rejects our output");
     }
 }
+
+/// Message parsing: never panics; every field, value, body and defect
+/// offset lies inside the input and points at the bytes it names; the
+/// parsed message writes back byte-exact.
+///
+/// Input: the raw message.
+pub fn check_message(input: &[u8]) {
+    let message = mailwire_message::Message::parse(input);
+    assert_eq!(message.raw(), input);
+    let mut last_end = 0;
+    for field in message.header().fields() {
+        assert!(field.offset() >= last_end);
+        let end = field.offset() + field.raw().len();
+        assert_eq!(&input[field.offset()..end], field.raw());
+        let value = field.value_offset()..field.value_offset() + field.raw_value().len();
+        assert_eq!(&input[value], field.raw_value());
+        last_end = end;
+        let _ = field.unfolded();
+    }
+    assert!(message.body_offset() >= last_end && message.body_offset() <= input.len());
+    for defect in message.defects() {
+        assert!(defect.offset() <= input.len());
+    }
+    let _ = message.subject();
+}
