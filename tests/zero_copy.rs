@@ -1,7 +1,8 @@
 //! Zero-copy, shown: a counting global allocator proves that framing lines
-//! and parsing tokens allocate nothing, and that unstuffing a body costs at
-//! most one allocation (the receive buffer's shared header) however long it
-//! is.
+//! and parsing tokens allocate nothing, that unstuffing a body costs at most
+//! one allocation (the receive buffer's shared header) however long it is,
+//! and that parsing a message's structure allocates in proportion to its
+//! header fields, never to its body bytes.
 #![allow(unsafe_code)] // a global allocator cannot be written without it
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -151,4 +152,38 @@ fn parsing_tokens_allocates_nothing() {
         assert!(token::cfws(nested.as_bytes(), TokenOptions::MESSAGE).is_err());
     });
     assert_eq!(allocs, 0, "token parsing allocated");
+}
+
+/// A message with `fields` header fields and a body of `body_len` bytes.
+fn message(fields: usize, body_len: usize) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for i in 0..fields {
+        raw.extend_from_slice(format!("Received: from hop{i}.example by hop{}.example\r\n\t; Thu, 1 Jan 2026 00:00:00 +0000\r\n", i + 1).as_bytes());
+    }
+    raw.extend_from_slice(b"Subject: sizes\r\n\r\n");
+    while raw.len() < body_len {
+        raw.extend_from_slice(b"body line of the message, long enough to matter\r\n");
+    }
+    raw
+}
+
+#[test]
+fn message_structure_allocates_per_field_not_per_body_byte() {
+    use mailwire_message::Message;
+
+    let count = |raw: &[u8]| {
+        allocations(|| {
+            let message = Message::parse(raw);
+            assert!(message.defects().is_empty());
+            message.header().len()
+        })
+    };
+    let (small_body, fields) = count(&message(200, 1_000));
+    let (large_body, same_fields) = count(&message(200, 4 * 1024 * 1024));
+    assert_eq!((fields, same_fields), (201, 201));
+    assert_eq!(small_body, large_body, "allocations grew with the body");
+    // The field vector grows by doubling: a handful of allocations.
+    assert!(small_body <= 12, "{small_body} allocations for 201 fields");
+    let (few, _) = count(&message(2, 1_000));
+    assert!(few <= 4, "{few} allocations for 3 fields");
 }
