@@ -44,7 +44,7 @@
 //!     "If you can read this you understand the example."
 //! );
 //! // "日本" split between two words in the middle of a character.
-//! assert_eq!(decode_unstructured(b"=?UTF-8?B?5pel5p4=?= =?UTF-8?B?rA==?="), "\u{65e5}\u{672c}");
+//! assert_eq!(decode_unstructured(b"=?UTF-8?B?5pel5g==?= =?UTF-8?B?nKw=?="), "\u{65e5}\u{672c}");
 //! ```
 
 use std::borrow::Cow;
@@ -90,19 +90,20 @@ pub fn decode_unstructured_with_defects<'a>(
     base: usize,
     defects: &mut Vec<Defect>,
 ) -> Cow<'a, str> {
-    let start = raw
-        .iter()
-        .position(|&b| !is_space(b))
-        .unwrap_or(raw.len());
+    let start = raw.iter().position(|&b| !is_space(b)).unwrap_or(raw.len());
     let text = &raw[start..];
     let base = base + start;
+    let first = defects.len();
     let utf8 = note_8bit(text, base, defects);
     if memchr::memmem::find(text, b"=?").is_none() && !text.iter().any(|&b| is_crlf(b)) {
         return charset::decode_8bit_header(text).0;
     }
     let mut out = Out::new(utf8, false, defects);
     out.scan(text, Some(base));
-    Cow::Owned(out.finish())
+    let text = out.finish();
+    // Charset defects are found when a run of words ends: restore input order.
+    defects[first..].sort_by_key(Defect::offset);
+    Cow::Owned(text)
 }
 
 /// Decodes an RFC 5322 `phrase` (a display name) to its text.
@@ -152,6 +153,7 @@ pub fn decode_phrase_with_defects<'a>(
     base: usize,
     defects: &mut Vec<Defect>,
 ) -> Cow<'a, str> {
+    let first = defects.len();
     let utf8 = note_8bit(raw, base, defects);
     if let Some(simple) = simple_phrase(raw) {
         return charset::decode_8bit_header(simple).0;
@@ -199,7 +201,9 @@ pub fn decode_phrase_with_defects<'a>(
             }
         }
     }
-    Cow::Owned(out.finish())
+    let text = out.finish();
+    defects[first..].sort_by_key(Defect::offset);
+    Cow::Owned(text)
 }
 
 /// SP, HTAB, CR, LF: white space once folds are undone.
@@ -217,7 +221,10 @@ fn note_8bit(text: &[u8], base: usize, defects: &mut Vec<Defect>) -> bool {
     match core::str::from_utf8(text) {
         Ok(_) => true,
         Err(e) => {
-            defects.push(Defect::new(base + e.valid_up_to(), DefectKind::NonUtf8Header));
+            defects.push(Defect::new(
+                base + e.valid_up_to(),
+                DefectKind::NonUtf8Header,
+            ));
             false
         }
     }
@@ -248,7 +255,10 @@ fn simple_phrase(raw: &[u8]) -> Option<&[u8]> {
 
 fn trim_space(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&b| !is_space(b)).unwrap_or(s.len());
-    let end = s.iter().rposition(|&b| !is_space(b)).map_or(start, |e| e + 1);
+    let end = s
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(start, |e| e + 1);
     &s[start..end]
 }
 
@@ -334,12 +344,19 @@ enum Found<'a> {
 
 /// Parses the encoded word starting at `s` (which starts with `=?`).
 fn parse_word(s: &[u8]) -> Found<'_> {
-    let Some(q1) = s[2..].iter().position(|&b| !(0x21..0x7f).contains(&b) || b == b'?') else {
+    let Some(q1) = s[2..]
+        .iter()
+        .position(|&b| !(0x21..0x7f).contains(&b) || b == b'?')
+    else {
         return Found::Nothing;
     };
     let q1 = q1 + 2;
-    if q1 == 2 || s[q1] != b'?' {
+    if s[q1] != b'?' {
         return Found::Nothing;
+    }
+    if q1 == 2 {
+        // `=??`: no charset.
+        return Found::Malformed;
     }
     let label = &s[2..q1];
     let charset = label
@@ -522,7 +539,12 @@ impl<'d> Out<'d> {
             return;
         }
         if !(self.phrase && self.out.is_empty()) {
-            let space: Vec<u8> = self.space.iter().copied().filter(|&b| !is_crlf(b)).collect();
+            let space: Vec<u8> = self
+                .space
+                .iter()
+                .copied()
+                .filter(|&b| !is_crlf(b))
+                .collect();
             self.out.push_str(&String::from_utf8_lossy(&space));
         }
         self.space.clear();

@@ -95,7 +95,12 @@ impl<'a> Param<'a> {
 
     /// The value with quoted-pairs undone and folds removed.
     fn unquoted(&self) -> Cow<'a, [u8]> {
-        if self.quoted && self.value.iter().any(|&b| matches!(b, b'\\' | b'\r' | b'\n')) {
+        if self.quoted
+            && self
+                .value
+                .iter()
+                .any(|&b| matches!(b, b'\\' | b'\r' | b'\n'))
+        {
             let mut out = Vec::with_capacity(self.value.len());
             let mut i = 0;
             while i < self.value.len() {
@@ -580,8 +585,20 @@ impl<'a> ContentDisposition<'a> {
 const fn is_tspecial(b: u8) -> bool {
     matches!(
         b,
-        b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'\\' | b'"' | b'/' | b'['
-            | b']' | b'?' | b'='
+        b'(' | b')'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b','
+            | b';'
+            | b':'
+            | b'\\'
+            | b'"'
+            | b'/'
+            | b'['
+            | b']'
+            | b'?'
+            | b'='
     )
 }
 
@@ -666,7 +683,7 @@ impl<'a> Parser<'a> {
             self.skip_cfws();
             let Some(b) = self.peek() else { break };
             if b == b';' {
-                if separated && !list.is_empty() {
+                if separated {
                     // An empty parameter: `;;`.
                     self.defect(self.pos, defects);
                 }
@@ -687,7 +704,7 @@ impl<'a> Parser<'a> {
             };
             self.skip_cfws();
             if !self.eat(b'=') {
-                self.defect(self.pos, defects);
+                self.defect(start, defects);
                 self.skip_junk();
                 continue;
             }
@@ -716,10 +733,9 @@ impl<'a> Parser<'a> {
                 (value, true)
             } else {
                 let value_start = self.pos;
-                while self
-                    .peek()
-                    .is_some_and(|b| !matches!(b, b';' | b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'('))
-                {
+                while self.peek().is_some_and(|b| {
+                    !matches!(b, b';' | b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'(')
+                }) {
                     self.pos += 1;
                 }
                 if self.pos == value_start {
