@@ -772,4 +772,10 @@ fn check_param(param: &Param<'_>, defects: &mut Vec<Defect>) {
     if bad_index || bad_value {
         defects.push(Defect::new(param.offset, DefectKind::InvalidParameter));
     }
+    if extended && first {
+        let label = value.split(|&b| b == b'\'').next().unwrap_or_default();
+        if value.contains(&b'\'') && !label.is_empty() && !charset::is_known(label) {
+            defects.push(Defect::new(param.offset, DefectKind::UnknownCharset));
+        }
+    }
 }

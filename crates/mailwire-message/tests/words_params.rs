@@ -561,8 +561,18 @@ fn rfc2231_charsets_and_order() {
     let cd = ContentDisposition::parse(b"attachment; filename*0*=utf-8''%E6%97; filename*1*=%A5");
     assert_eq!(cd.filename().as_deref(), Some("\u{65e5}"));
     // Unknown charset: fallback; empty charset: UTF-8 or windows-1252.
-    let cd = ContentDisposition::parse(b"attachment; filename*=x-bogus''%E9; name*=''%C3%A9");
+    let mut defects = Vec::new();
+    let cd = ContentDisposition::parse_with_defects(
+        b"attachment; filename*=x-bogus''%E9; name*=''%C3%A9",
+        0,
+        &mut defects,
+    );
     assert_eq!(cd.filename().as_deref(), Some("\u{e9}"));
+    assert_eq!(defects.len(), 1);
+    assert_eq!(
+        (defects[0].offset(), defects[0].kind()),
+        (12, DefectKind::UnknownCharset)
+    );
     assert_eq!(cd.params().get("name").as_deref(), Some("\u{e9}"));
 }
 
