@@ -27,6 +27,8 @@
 //! - A malformed encoded word is kept as it was written
 //!   ([`DefectKind::InvalidEncodedWord`]); an unknown charset is decoded as
 //!   UTF-8 if valid, else windows-1252 ([`DefectKind::UnknownCharset`]).
+//! - The 75-character limit of RFC 2047 section 2 is not enforced (many
+//!   mailers exceed it); an encoded word cannot hold white space, though.
 //! - Encoded words are recognised inside a word too (`Re:=?utf-8?q?x?=`),
 //!   as Thunderbird and Python do, although RFC 2047 section 5 wants them
 //!   separated by white space.
@@ -576,7 +578,8 @@ impl<'d> Out<'d> {
         if self.utf8 {
             self.out.push_str(&String::from_utf8_lossy(s));
         } else {
-            self.out.push_str(&charset::decode_8bit_header(s).0);
+            // One decision for the whole value: it is not UTF-8.
+            self.out.push_str(&charset::decode(b"windows-1252", s).0);
         }
         self.after_word = false;
     }

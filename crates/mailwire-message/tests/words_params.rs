@@ -314,6 +314,11 @@ fn raw_eight_bit_headers() {
     assert_eq!(text, "Gr\u{fc}\u{df}e \u{e9}");
     assert_eq!(defects, [(3, DefectKind::NonUtf8Header)]);
     assert_eq!(decode_phrase(b"Andr\xe9 Pirard"), "Andr\u{e9} Pirard");
+    // One charset decision per value: windows-1252 throughout.
+    assert_eq!(
+        decode_unstructured(b"\xc3\xa9 =?utf-8?q?x?= \xe9"),
+        "\u{c3}\u{a9} x \u{e9}"
+    );
 }
 
 #[test]
