@@ -68,6 +68,12 @@ pub struct Param<'a> {
 
 impl<'a> Param<'a> {
     /// The attribute as written, RFC 2231 suffixes (`*0*`) included.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse(b"text/plain; title*0*=us-ascii''a");
+    /// assert_eq!(ct.params().iter().next().unwrap().name(), "title*0*");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &'a str {
         self.name
@@ -75,12 +81,24 @@ impl<'a> Param<'a> {
 
     /// The value as written: a token, or the content of a quoted string
     /// with its quoted-pairs still in place.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse(br#"text/plain; a="x\"y""#);
+    /// assert_eq!(ct.params().iter().next().unwrap().raw_value(), br#"x\"y"#);
+    /// ```
     #[must_use]
     pub fn raw_value(&self) -> &'a [u8] {
         self.value
     }
 
     /// Whether the value was a quoted string.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse(b"text/plain; charset=utf-8");
+    /// assert!(!ct.params().iter().next().unwrap().is_quoted());
+    /// ```
     #[must_use]
     pub fn is_quoted(&self) -> bool {
         self.quoted
@@ -88,6 +106,12 @@ impl<'a> Param<'a> {
 
     /// Byte offset of the attribute in the parsed input (plus the base given
     /// to the parser).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse_with_defects(b"text/plain; charset=utf-8", 100, &mut Vec::new());
+    /// assert_eq!(ct.params().iter().next().unwrap().offset(), 112);
+    /// ```
     #[must_use]
     pub fn offset(&self) -> usize {
         self.offset
@@ -152,18 +176,35 @@ pub struct Params<'a> {
 
 impl<'a> Params<'a> {
     /// The number of raw parameters (each continuation segment counts).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"text/plain; a*0=x; a*1=y").params().len(), 2);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
     /// Whether there are no parameters.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert!(ContentType::parse(b"image/png").params().is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
     /// The raw parameters, in order.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse(b"text/plain; format=flowed; delsp=yes");
+    /// let names: Vec<_> = ct.params().iter().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["format", "delsp"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &Param<'a>> {
         self.list.iter()
     }
@@ -397,6 +438,11 @@ impl<'a> ContentType<'a> {
 
     /// The media type (`text` in `text/plain`), lowercased; borrowed when
     /// already lowercase.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"Text/HTML").main_type(), "text");
+    /// ```
     #[must_use]
     pub fn main_type(&self) -> Cow<'a, str> {
         lowercase(self.main)
@@ -404,18 +450,33 @@ impl<'a> ContentType<'a> {
 
     /// The subtype (`plain` in `text/plain`), lowercased; borrowed when
     /// already lowercase.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"Text/HTML").subtype(), "html");
+    /// ```
     #[must_use]
     pub fn subtype(&self) -> Cow<'a, str> {
         lowercase(self.sub)
     }
 
     /// `type/subtype`, lowercased.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"Application/PDF; name=x").essence(), "application/pdf");
+    /// ```
     #[must_use]
     pub fn essence(&self) -> String {
         format!("{}/{}", self.main_type(), self.subtype())
     }
 
     /// Whether this is `main/sub`, ASCII case ignored.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert!(ContentType::parse(b"Message/RFC822").is("message", "rfc822"));
+    /// ```
     #[must_use]
     pub fn is(&self, main: &str, sub: &str) -> bool {
         self.main.eq_ignore_ascii_case(main) && self.sub.eq_ignore_ascii_case(sub)
@@ -433,18 +494,34 @@ impl<'a> ContentType<'a> {
     }
 
     /// The parameters.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"text/plain; a=1").params().get("A").as_deref(), Some("1"));
+    /// ```
     #[must_use]
     pub fn params(&self) -> &Params<'a> {
         &self.params
     }
 
     /// The `charset` parameter (RFC 2046 section 4.1.2).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert_eq!(ContentType::parse(b"text/plain; CHARSET=\"utf-8\"").charset().as_deref(), Some("utf-8"));
+    /// ```
     #[must_use]
     pub fn charset(&self) -> Option<Cow<'a, str>> {
         self.params.get("charset")
     }
 
     /// The `boundary` parameter (RFC 2046 section 5.1.1).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// let ct = ContentType::parse(b"multipart/mixed; boundary=simple");
+    /// assert_eq!(ct.boundary().as_deref(), Some("simple"));
+    /// ```
     #[must_use]
     pub fn boundary(&self) -> Option<Cow<'a, str>> {
         self.params.get("boundary")
@@ -516,6 +593,11 @@ pub struct ContentDisposition<'a> {
 impl<'a> ContentDisposition<'a> {
     /// Parses a `Content-Disposition` value (what follows the colon).
     /// Never fails; a missing type gives [`DispositionKind::Other`]`("")`.
+    ///
+    /// ```
+    /// use mailwire_message::params::{ContentDisposition, DispositionKind};
+    /// assert_eq!(ContentDisposition::parse(b"").kind(), DispositionKind::Other(""));
+    /// ```
     #[must_use]
     pub fn parse(raw: &'a [u8]) -> Self {
         Self::parse_with_defects(raw, 0, &mut Vec::new())
@@ -554,6 +636,11 @@ impl<'a> ContentDisposition<'a> {
     }
 
     /// The disposition type.
+    ///
+    /// ```
+    /// use mailwire_message::params::{ContentDisposition, DispositionKind};
+    /// assert_eq!(ContentDisposition::parse(b"attachment").kind(), DispositionKind::Attachment);
+    /// ```
     #[must_use]
     pub fn kind(&self) -> DispositionKind<'a> {
         self.kind
@@ -561,12 +648,23 @@ impl<'a> ContentDisposition<'a> {
 
     /// Whether the part should be treated as an attachment: `attachment`
     /// and, per RFC 2183 section 2.8, any unknown type.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentDisposition;
+    /// assert!(ContentDisposition::parse(b"attachment").is_attachment());
+    /// assert!(!ContentDisposition::parse(b"inline").is_attachment());
+    /// ```
     #[must_use]
     pub fn is_attachment(&self) -> bool {
         self.kind != DispositionKind::Inline
     }
 
     /// The parameters.
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentDisposition;
+    /// assert_eq!(ContentDisposition::parse(b"inline; size=12").params().get("size").as_deref(), Some("12"));
+    /// ```
     #[must_use]
     pub fn params(&self) -> &Params<'a> {
         &self.params
@@ -575,6 +673,12 @@ impl<'a> ContentDisposition<'a> {
     /// The `filename` parameter (RFC 2183 section 2.3), decoded. It is
     /// returned as written: callers saving a file must still sanitise it
     /// (no path separators, RFC 2183 section 5).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentDisposition;
+    /// let cd = ContentDisposition::parse(b"attachment; filename=\"a b.txt\"");
+    /// assert_eq!(cd.filename().as_deref(), Some("a b.txt"));
+    /// ```
     #[must_use]
     pub fn filename(&self) -> Option<Cow<'a, str>> {
         self.params.get("filename")
