@@ -427,7 +427,11 @@ impl<'a> AddressList<'a> {
     /// assert_eq!(defects, [Defect::new(101, DefectKind::InvalidAddress)]);
     /// ```
     #[must_use]
-    pub fn parse_with_defects(raw: &'a [u8], base_offset: usize, defects: &mut Vec<Defect>) -> Self {
+    pub fn parse_with_defects(
+        raw: &'a [u8],
+        base_offset: usize,
+        defects: &mut Vec<Defect>,
+    ) -> Self {
         let mut parser = Parser {
             input: raw,
             base: base_offset,
@@ -647,10 +651,15 @@ fn skip_to_separator(input: &[u8], mut i: usize, in_group: bool) -> usize {
     input.len()
 }
 
-/// `skip_cfws`, or nothing when it fails (an unclosed comment is left for
-/// the caller to trip over).
+/// `skip_cfws`, or only the white space when it fails (an unclosed or too
+/// deep comment is left for the caller to trip over).
 fn skip_cfws_lenient(input: &[u8]) -> usize {
-    skip_cfws(input, OPTS).unwrap_or(0)
+    skip_cfws(input, OPTS).unwrap_or_else(|_| {
+        input
+            .iter()
+            .position(|&b| !(is_wsp(b) || b == b'\r' || b == b'\n'))
+            .unwrap_or(input.len())
+    })
 }
 
 /// Where a display name scan stopped.
@@ -853,7 +862,10 @@ impl<'a> Parser<'a, '_> {
                 }
                 self.defect(i);
                 let name = trimmed(input, i, start);
-                Some((Address::Mailbox(NamedMailbox::new(name, mailbox)), scan.stop))
+                Some((
+                    Address::Mailbox(NamedMailbox::new(name, mailbox)),
+                    scan.stop,
+                ))
             }
         }
     }
