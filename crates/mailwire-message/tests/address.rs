@@ -409,6 +409,20 @@ fn unquoted_specials_in_display_name() {
 }
 
 #[test]
+fn address_as_display_name_and_tight_spacing() {
+    let (list, defects) = parse(b"joe@example.org <joe@example.org>, Ann<ann@example.org>");
+    assert_eq!(addrs(&list), ["joe@example.org", "ann@example.org"]);
+    let names: Vec<_> = list.mailboxes().map(|m| m.display_name_raw()).collect();
+    assert_eq!(names, [Some(&b"joe@example.org"[..]), Some(&b"Ann"[..])]);
+    assert_eq!(defects, invalid_at(&[0]));
+    // Quoted, it is fine.
+    assert_eq!(
+        clean("\"joe@example.org\" <joe@example.org>"),
+        [p(Some("joe@example.org"), "joe@example.org")]
+    );
+}
+
+#[test]
 fn display_name_without_angle_brackets() {
     let (list, defects) = parse(b"a@b.test, John Doe john@example.com");
     assert_eq!(
@@ -583,5 +597,26 @@ proptest! {
         let (again, defects) = parse(written.as_bytes());
         prop_assert!(defects.is_empty());
         prop_assert_eq!(pairs(&again), list);
+    }
+}
+
+#[test]
+fn adversarial_inputs_stay_linear() {
+    let patterns: [&[u8]; 19] = [
+        b"<", b"(", b")", b"\"", b"[", b"a@", b"a.", b"a:", b"@,", b"<@a,", b"a@b ", b"<(x)",
+        b"a ", b", ", b"a b@c ", b"<a@b", b"G:", b"\"a\" ", b"a@[",
+    ];
+    for pattern in patterns {
+        let raw = pattern.repeat(200_000 / pattern.len());
+        let start = std::time::Instant::now();
+        let (list, defects) = parse(&raw);
+        let _ = list.to_string();
+        assert!(defects.len() <= raw.len() + 1);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?} took {:?}",
+            String::from_utf8_lossy(pattern),
+            start.elapsed()
+        );
     }
 }
