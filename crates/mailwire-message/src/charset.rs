@@ -21,7 +21,7 @@ use encoding_rs::{Encoding, REPLACEMENT, WINDOWS_1252};
 
 /// The encoding for `label`, or `None` when the label is unknown (or one of
 /// the WHATWG "replacement" labels).
-fn lookup(label: &[u8]) -> Option<&'static Encoding> {
+pub(crate) fn lookup(label: &[u8]) -> Option<&'static Encoding> {
     Encoding::for_label(label).filter(|e| *e != REPLACEMENT)
 }
 

@@ -86,6 +86,32 @@ pub enum DefectKind {
     InvalidAddress,
     /// A malformed MIME parameter (RFC 2045 section 5.1, RFC 2231).
     InvalidParameter,
+    /// A `multipart` part without a `boundary` parameter (RFC 2046
+    /// section 5.1.1); its body is kept whole.
+    MissingBoundary,
+    /// A `multipart` body with no delimiter line; it is kept whole.
+    NoDelimiter,
+    /// A `multipart` body that ends without its close delimiter
+    /// (`--boundary--`); the last part runs to the end of the body.
+    MissingCloseDelimiter,
+    /// Multiparts or attached messages nested deeper than
+    /// [`Limits::max_nesting_depth`](mailwire_core::Limits); the deepest
+    /// part is kept as a single body.
+    NestingTooDeep,
+    /// More parts than [`Limits::max_mime_parts`](mailwire_core::Limits);
+    /// the rest of the body is not split.
+    TooManyParts,
+    /// A `message/rfc822` part with a transfer encoding other than 7bit,
+    /// 8bit or binary (RFC 2046 section 5.2.1); kept as a single body.
+    EncodedMessage,
+    /// A `Content-Transfer-Encoding` that is none of the five of RFC 2045
+    /// section 6.1; the body is left as it is.
+    UnknownTransferEncoding,
+    /// A base64 body that a strict decoder refuses (RFC 2045 section 6.8).
+    InvalidBase64,
+    /// A quoted-printable body that a strict decoder refuses (RFC 2045
+    /// section 6.7).
+    InvalidQuotedPrintable,
 }
 
 impl fmt::Display for DefectKind {
@@ -106,6 +132,15 @@ impl fmt::Display for DefectKind {
             Self::UnknownCharset => "unknown charset",
             Self::InvalidAddress => "invalid address",
             Self::InvalidParameter => "invalid MIME parameter",
+            Self::MissingBoundary => "multipart without boundary parameter",
+            Self::NoDelimiter => "multipart body without delimiter",
+            Self::MissingCloseDelimiter => "multipart without close delimiter",
+            Self::NestingTooDeep => "MIME nesting too deep",
+            Self::TooManyParts => "too many MIME parts",
+            Self::EncodedMessage => "encoded message/rfc822 part",
+            Self::UnknownTransferEncoding => "unknown Content-Transfer-Encoding",
+            Self::InvalidBase64 => "invalid base64",
+            Self::InvalidQuotedPrintable => "invalid quoted-printable",
         })
     }
 }

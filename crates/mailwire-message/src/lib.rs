@@ -40,21 +40,25 @@ mod defect;
 pub mod encoded_word;
 pub mod header;
 pub mod params;
+pub mod part;
+mod structure;
+mod validate;
 
 pub use defect::{Defect, DefectKind};
 pub use header::{Header, HeaderField};
 pub use mailwire_core::Limits;
+pub use part::{Content, Multipart, Part};
 
 /// A parsed message, borrowing its input.
 ///
-/// Parsing finds the header fields and the body; nothing else is done until
-/// an accessor asks. Writing an unmodified message back gives exactly the
-/// input bytes ([`raw`](Self::raw)).
+/// Parsing finds the header fields, and the MIME structure: every part's
+/// header and body bounds, down through multiparts and attached messages.
+/// Nothing is decoded until an accessor asks. Writing an unmodified message
+/// back gives exactly the input bytes ([`raw`](Self::raw),
+/// [`write_to`](Self::write_to)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message<'a> {
-    raw: &'a [u8],
-    header: Header<'a>,
-    body_offset: usize,
+    root: Part<'a>,
     defects: Vec<Defect>,
 }
 
@@ -77,47 +81,132 @@ impl<'a> Message<'a> {
         Self::parse_with_limits(raw, &Limits::DEFAULT)
     }
 
-    /// Parses `raw` with the given limits (header field count).
+    /// Parses `raw` with the given limits: header fields per part
+    /// ([`Limits::max_header_fields`]), MIME nesting depth
+    /// ([`Limits::max_nesting_depth`]) and part count
+    /// ([`Limits::max_mime_parts`]).
+    ///
+    /// ```
+    /// use mailwire_message::{DefectKind, Limits, Message};
+    ///
+    /// let mut limits = Limits::DEFAULT;
+    /// limits.max_mime_parts = 1;
+    /// let raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n1\r\n--b\r\n\r\n2\r\n--b--\r\n";
+    /// let message = Message::parse_with_limits(raw, &limits);
+    /// assert_eq!(message.root().parts().len(), 1);
+    /// assert_eq!(message.defects()[0].kind(), DefectKind::TooManyParts);
+    /// ```
     #[must_use]
     pub fn parse_with_limits(raw: &'a [u8], limits: &Limits) -> Self {
-        let mut defects = Vec::new();
-        let (header, body_offset) = header::parse_header(raw, 0, limits, &mut defects);
-        Self {
-            raw,
-            header,
-            body_offset,
-            defects,
+        let mut parser = structure::Parser::new(limits);
+        let root = parser.message(raw);
+        let mut defects = parser.defects;
+        defects.sort_by_key(Defect::offset);
+        Self { root, defects }
+    }
+
+    /// Parses `raw` strictly: the first deviation from the RFCs that
+    /// [`validate`](Self::validate) finds is an error.
+    ///
+    /// # Errors
+    ///
+    /// The first [`Defect`], in input order.
+    ///
+    /// ```
+    /// use mailwire_message::{DefectKind, Message};
+    ///
+    /// assert!(Message::parse_strict(b"Subject: fine\r\n\r\nbody\r\n").is_ok());
+    /// let error = Message::parse_strict(b"Subject: bare LF\n\nbody").unwrap_err();
+    /// assert_eq!((error.kind(), error.offset()), (DefectKind::BareLf, 16));
+    /// ```
+    pub fn parse_strict(raw: &'a [u8]) -> Result<Self, Defect> {
+        let message = Self::parse(raw);
+        match message.validate().first() {
+            Some(defect) => Err(*defect),
+            None => Ok(message),
         }
     }
 
     /// The message as received.
     #[must_use]
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.root.raw
+    }
+
+    /// Writes the message back: exactly the bytes it was parsed from.
+    ///
+    /// # Errors
+    ///
+    /// Any error of `out`.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let raw = b"Subject:  odd\tspacing \r\n\r\nbody";
+    /// let mut out = Vec::new();
+    /// Message::parse(raw).write_to(&mut out)?;
+    /// assert_eq!(out, raw);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.root.raw)
+    }
+
+    /// The top-level entity: the message's header and body as a MIME part.
+    #[must_use]
+    pub fn root(&self) -> &Part<'a> {
+        &self.root
     }
 
     /// The header fields.
     #[must_use]
     pub fn header(&self) -> &Header<'a> {
-        &self.header
+        &self.root.header
     }
 
-    /// The body: everything after the empty line that ends the header.
+    /// The body: everything after the empty line that ends the header,
+    /// still transfer-encoded.
     #[must_use]
     pub fn body(&self) -> &'a [u8] {
-        &self.raw[self.body_offset..]
+        self.root.body()
     }
 
     /// Byte offset of the body in the input.
     #[must_use]
     pub fn body_offset(&self) -> usize {
-        self.body_offset
+        self.root.body_offset
     }
 
-    /// The deviations from the RFCs found while parsing, in input order.
+    /// The deviations from the RFCs found while parsing the structure, in
+    /// input order. Values parsed later (addresses, dates, bodies) report
+    /// theirs through their own `_with_defects` functions, or all at once
+    /// through [`validate`](Self::validate).
     #[must_use]
     pub fn defects(&self) -> &[Defect] {
         &self.defects
+    }
+
+    /// Every deviation from the RFCs in the message, in input order: those
+    /// of [`defects`](Self::defects), plus those found by parsing every
+    /// structured field the crate knows and checking every part's body
+    /// (transfer encoding, charset). This does the work a lazy parse skips;
+    /// strict readers call it once.
+    ///
+    /// ```
+    /// use mailwire_message::{DefectKind, Message};
+    /// let message = Message::parse(b"Content-Transfer-Encoding: base64\r\n\r\nnot*base64");
+    /// assert!(message.defects().is_empty());
+    /// assert_eq!(message.validate()[0].kind(), DefectKind::InvalidBase64);
+    /// ```
+    #[must_use]
+    pub fn validate(&self) -> Vec<Defect> {
+        let mut defects = self.defects.clone();
+        for part in self.root.walk() {
+            validate::fields(part.header(), &mut defects);
+            part.body_defects(&mut defects);
+        }
+        defects.sort_by_key(Defect::offset);
+        defects.dedup();
+        defects
     }
 
     /// The `Subject` field, unfolded and decoded (RFC 2047 encoded words,
@@ -137,7 +226,7 @@ impl<'a> Message<'a> {
     /// ```
     #[must_use]
     pub fn unstructured(&self, name: &str) -> Option<Cow<'a, str>> {
-        let field = self.header.get(name)?;
+        let field = self.header().get(name)?;
         Some(encoded_word::decode_unstructured(field.raw_value()))
     }
 }

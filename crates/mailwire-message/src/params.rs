@@ -388,6 +388,22 @@ impl<'a> ContentType<'a> {
         }
     }
 
+    /// `message/rfc822`, the default inside `multipart/digest` (RFC 2046
+    /// section 5.1.5).
+    ///
+    /// ```
+    /// use mailwire_message::params::ContentType;
+    /// assert!(ContentType::message_rfc822().is("message", "rfc822"));
+    /// ```
+    #[must_use]
+    pub fn message_rfc822() -> Self {
+        Self {
+            main: "message",
+            sub: "rfc822",
+            params: Params { list: Vec::new() },
+        }
+    }
+
     /// Parses a `Content-Type` value (what follows the colon). Never fails:
     /// an invalid value gives [`default_text`](Self::default_text).
     ///

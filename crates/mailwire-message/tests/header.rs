@@ -113,8 +113,8 @@ fn damaged_headers_are_recorded_not_refused() {
     assert_eq!(
         kinds(&message),
         [
+            // In input order: a line's bare LF comes after its other defects.
             DefectKind::MboxFromLine,
-            DefectKind::BareLf,
             DefectKind::LeadingContinuation,
             DefectKind::BareLf,
             DefectKind::BareCr,
@@ -122,6 +122,7 @@ fn damaged_headers_are_recorded_not_refused() {
             DefectKind::EmptyFieldName,
             DefectKind::BareLf,
             DefectKind::Nul,
+            DefectKind::BareLf,
             DefectKind::MissingHeaderBodySeparator,
         ]
     );
