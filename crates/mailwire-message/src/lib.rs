@@ -43,11 +43,13 @@ pub mod params;
 pub mod part;
 mod structure;
 mod validate;
+pub mod views;
 
 pub use defect::{Defect, DefectKind};
 pub use header::{Header, HeaderField};
 pub use mailwire_core::Limits;
 pub use part::{Content, Multipart, Part};
+pub use views::BodyParts;
 
 /// A parsed message, borrowing its input.
 ///
