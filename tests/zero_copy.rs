@@ -187,3 +187,69 @@ fn message_structure_allocates_per_field_not_per_body_byte() {
     let (few, _) = count(&message(2, 1_000));
     assert!(few <= 4, "{few} allocations for 3 fields");
 }
+
+/// A multipart message with `parts` parts of `part_len` body bytes each,
+/// one of them an attached message with its own multipart body.
+fn multipart(parts: usize, part_len: usize) -> Vec<u8> {
+    let line = "body line of the part, long enough to matter\r\n";
+    let body = line.repeat(part_len / line.len() + 1);
+    let mut raw = b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=\"=_outer\"\r\n\r\npreamble\r\n".to_vec();
+    for i in 0..parts {
+        raw.extend_from_slice(b"--=_outer\r\n");
+        if i == 0 {
+            raw.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\nContent-Type: text/plain\r\n\r\n");
+            raw.extend_from_slice(body.as_bytes());
+            raw.extend_from_slice(b"\r\n--inner--\r\n");
+        } else {
+            raw.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+            raw.extend_from_slice(body.as_bytes());
+            raw.extend_from_slice(b"\r\n");
+        }
+    }
+    raw.extend_from_slice(b"--=_outer--\r\n");
+    raw
+}
+
+#[test]
+fn mime_structure_allocates_per_part_not_per_body_byte() {
+    use mailwire_message::Message;
+
+    let count = |raw: &[u8]| {
+        allocations(|| {
+            let message = Message::parse(raw);
+            assert!(message.defects().is_empty(), "{:?}", message.defects());
+            message.root().walk().count()
+        })
+    };
+    let (small, parts) = count(&multipart(20, 100));
+    let (large, same_parts) = count(&multipart(20, 256 * 1024));
+    // 20 parts, the root, the attached message and its one inner part.
+    assert_eq!((parts, same_parts), (23, 23));
+    assert_eq!(small, large, "allocations grew with the body");
+    // Per part: a field vector, a parameter vector; per multipart: a part
+    // vector (grown by doubling) and a boundary searcher.
+    let (double, _) = count(&multipart(40, 100));
+    assert!(small <= 8 * parts, "{small} allocations for {parts} parts");
+    assert!(
+        double <= 2 * small + 16,
+        "{double} allocations for 43 parts vs {small} for 23"
+    );
+}
+
+#[test]
+fn identity_encoded_text_is_borrowed_not_copied() {
+    use mailwire_message::Message;
+    use std::borrow::Cow;
+
+    let raw = multipart(5, 64 * 1024);
+    let message = Message::parse(&raw);
+    let parts = &message.root().parts()[1..];
+    let (allocs, borrowed) = allocations(|| {
+        parts.iter().all(|p| {
+            matches!(p.text(), Some(Cow::Borrowed(_)))
+                && matches!(p.decoded_body(), Cow::Borrowed(_))
+        })
+    });
+    assert!(borrowed);
+    assert_eq!(allocs, 0, "reading 8bit UTF-8 parts as text allocated");
+}

@@ -263,19 +263,64 @@ pub fn check_qp(input: &[u8]) {
 pub fn check_message(input: &[u8]) {
     let message = mailwire_message::Message::parse(input);
     assert_eq!(message.raw(), input);
-    let mut last_end = 0;
-    for field in message.header().fields() {
+    let mut written = Vec::new();
+    message.write_to(&mut written).unwrap();
+    assert_eq!(written, input);
+    for part in message.root().walk() {
+        check_part(input, part);
+    }
+    for defect in message.validate() {
+        assert!(defect.offset() <= input.len());
+    }
+    let _ = message.subject();
+    let body = message.body_parts();
+    for part in body.text.iter().chain(&body.html).chain(&body.attachments) {
+        let _ = part.filename();
+    }
+    let _ = (message.text_body(), message.html_body());
+    let header = message.header();
+    for list in [header.from(), header.to(), header.cc(), header.reply_to()]
+        .into_iter()
+        .flatten()
+    {
+        for mailbox in list.mailboxes() {
+            let _ = (mailbox.name(), mailbox.to_string());
+        }
+    }
+    let _ = (
+        header.keywords(),
+        header.mime_version(),
+        header.content_transfer_encoding(),
+    );
+}
+
+/// One part: fields in order and inside the part, body inside the part,
+/// decoding never panics.
+fn check_part(input: &[u8], part: &mailwire_message::Part<'_>) {
+    let part_end = part.offset() + part.raw().len();
+    assert_eq!(&input[part.offset()..part_end], part.raw());
+    let mut last_end = part.offset();
+    for field in part.header().fields() {
         assert!(field.offset() >= last_end);
         let end = field.offset() + field.raw().len();
+        assert!(end <= part_end);
         assert_eq!(&input[field.offset()..end], field.raw());
         let value = field.value_offset()..field.value_offset() + field.raw_value().len();
         assert_eq!(&input[value], field.raw_value());
         last_end = end;
         let _ = field.unfolded();
     }
-    assert!(message.body_offset() >= last_end && message.body_offset() <= input.len());
-    for defect in message.defects() {
-        assert!(defect.offset() <= input.len());
+    assert!(part.body_offset() >= last_end);
+    assert_eq!(&input[part.body_offset()..part_end], part.body());
+    if let mailwire_message::Content::Multipart(multipart) = part.content() {
+        for inner in multipart.parts() {
+            assert!(inner.offset() >= part.body_offset());
+            assert!(inner.offset() + inner.raw().len() <= part_end);
+        }
     }
-    let _ = message.subject();
+    let decoded = part.decoded_body();
+    let mut into = Vec::new();
+    assert_eq!(part.decode_body_into(&mut into), decoded.len());
+    assert_eq!(into, &*decoded);
+    let _ = (part.text(), part.filename(), part.content_type().essence());
 }

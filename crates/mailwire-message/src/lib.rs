@@ -25,10 +25,21 @@
 //! | module | RFC | what |
 //! |---|---|---|
 //! | [`header`] | RFC 5322 2.2, 4.5 | the header block: fields in order, raw values, offsets, unfolding |
+//! | [`fields`] | RFC 5322 3.6, RFC 2045 | typed accessors on [`Header`]: addresses, subject, keywords, MIME fields |
 //! | [`encoded_word`] | RFC 2047, RFC 6532 | encoded words and 8-bit header text to UTF-8 |
 //! | [`address`] | RFC 5322 3.4, 4.4 | address lists with groups and display names |
 //! | [`params`] | RFC 2045 5.1, RFC 2183, RFC 2231 | `Content-Type` and `Content-Disposition` with parameters |
+//! | [`part`] | RFC 2045, RFC 2046 | MIME parts: multipart bodies, attached messages, bodies decoded on demand |
+//! | [`views`] | RFC 8621 4.1.4 | text body, HTML body and attachments, as a mail client shows them |
 //! | [`charset`] | WHATWG Encoding | charset labels to decoders (encoding_rs) |
+//!
+//! # Leniency and strictness
+//!
+//! [`Message::parse`] accepts anything with a header block and records each
+//! structural deviation in [`Message::defects`]. Typed values are parsed
+//! lazily, so their defects appear when asked for: every accessor has a
+//! `_with_defects` parser beside it, and [`Message::validate`] runs them all.
+//! [`Message::parse_strict`] turns the first defect into an error.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -38,6 +49,7 @@ pub mod address;
 pub mod charset;
 mod defect;
 pub mod encoded_word;
+pub mod fields;
 pub mod header;
 pub mod params;
 pub mod part;
