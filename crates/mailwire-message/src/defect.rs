@@ -112,6 +112,9 @@ pub enum DefectKind {
     /// A quoted-printable body that a strict decoder refuses (RFC 2045
     /// section 6.7).
     InvalidQuotedPrintable,
+    /// Text after a close delimiter on its line (`--boundary--junk`); the
+    /// line still closes the multipart.
+    JunkAfterDelimiter,
 }
 
 impl fmt::Display for DefectKind {
@@ -141,6 +144,7 @@ impl fmt::Display for DefectKind {
             Self::UnknownTransferEncoding => "unknown Content-Transfer-Encoding",
             Self::InvalidBase64 => "invalid base64",
             Self::InvalidQuotedPrintable => "invalid quoted-printable",
+            Self::JunkAfterDelimiter => "text after a close delimiter",
         })
     }
 }

@@ -180,6 +180,12 @@ impl<'l> Parser<'l> {
         let mut last = first;
         loop {
             if last.close {
+                if let Some(junk) = last.junk {
+                    self.defects.push(Defect::new(
+                        body_base + junk,
+                        DefectKind::JunkAfterDelimiter,
+                    ));
+                }
                 multipart.closed = true;
                 multipart.epilogue = &body[last.end..];
                 break;
@@ -221,13 +227,16 @@ struct Delimiter {
     start: usize,
     end: usize,
     close: bool,
+    /// Where text follows a close delimiter on its line.
+    junk: Option<usize>,
 }
 
 /// The delimiter lines of a multipart body, in order.
 ///
 /// A hit of `--boundary` is a delimiter only at the start of a line, and
-/// only when the rest of its line is an optional `--` and white space
-/// (RFC 2046 `transport-padding`): `--boundary-more` on a line is body text.
+/// only when the rest of its line is white space (RFC 2046
+/// `transport-padding`): `--boundary-more` on a line is body text. A close
+/// delimiter `--boundary--` may be followed by anything.
 struct Delimiters<'b> {
     body: &'b [u8],
     finder: memmem::Finder<'static>,
@@ -271,13 +280,23 @@ impl Iterator for Delimiters<'_> {
             while i < body.len() && matches!(body[i], b' ' | b'\t') {
                 i += 1;
             }
+            let mut junk = None;
             let end = if i == body.len() {
                 i
             } else if body[i] == b'\n' {
                 i + 1
             } else if body[i..].starts_with(b"\r\n") {
                 i + 2
+            } else if close {
+                // `--boundary--` then junk: still the close delimiter (the
+                // implementors' note of RFC 2046 section 5.1.1: the boundary
+                // need not be the whole line). The junk is dropped with it.
+                junk = Some(i);
+                memchr::memchr(b'\n', &body[i..]).map_or(body.len(), |n| i + n + 1)
             } else {
+                // `--boundaryX`: not a delimiter by the grammar, which asks
+                // for padding and a line break; taking it as one would cut
+                // parts at longer boundaries that merely start alike.
                 continue;
             };
             // The line break before the delimiter belongs to it, unless the
@@ -292,7 +311,12 @@ impl Iterator for Delimiters<'_> {
             .max(self.last_end);
             self.pos = end;
             self.last_end = end;
-            return Some(Delimiter { start, end, close });
+            return Some(Delimiter {
+                start,
+                end,
+                close,
+                junk,
+            });
         }
         None
     }

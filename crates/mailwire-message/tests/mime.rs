@@ -105,7 +105,6 @@ fn a_delimiter_is_a_whole_line() {
         "\r\n",
         "text --b in a line\r\n",
         "--bogus is not a delimiter\r\n",
-        "--b-- neither is this\r\n",
         "--b  \t\r\n",
         "\r\n",
         "second\r\n",
@@ -117,7 +116,7 @@ fn a_delimiter_is_a_whole_line() {
     assert_eq!(
         bodies(message.root()),
         [
-            &b"text --b in a line\r\n--bogus is not a delimiter\r\n--b-- neither is this"[..],
+            &b"text --b in a line\r\n--bogus is not a delimiter"[..],
             b"second"
         ]
     );
@@ -125,6 +124,28 @@ fn a_delimiter_is_a_whole_line() {
         panic!()
     };
     assert_eq!(multipart.epilogue(), b"epilogue");
+}
+
+#[test]
+fn a_close_delimiter_may_carry_junk() {
+    let raw = concat!(
+        "Content-Type: multipart/mixed; boundary=b\r\n",
+        "\r\n",
+        "--b\r\n",
+        "\r\n",
+        "one\r\n",
+        "--b--junk\r\n",
+        "epilogue\r\n",
+    );
+    let message = Message::parse(raw.as_bytes());
+    assert_eq!(kinds(&message), [DefectKind::JunkAfterDelimiter]);
+    assert_eq!(message.defects()[0].offset(), raw.find("junk").unwrap());
+    let Content::Multipart(multipart) = message.root().content() else {
+        panic!()
+    };
+    assert!(multipart.is_closed());
+    assert_eq!(bodies(message.root()), [b"one"]);
+    assert_eq!(multipart.epilogue(), b"epilogue\r\n");
 }
 
 #[test]
