@@ -87,7 +87,8 @@ pub enum DefectKind {
     /// A malformed MIME parameter (RFC 2045 section 5.1, RFC 2231).
     InvalidParameter,
     /// A `multipart` part without a `boundary` parameter (RFC 2046
-    /// section 5.1.1); its body is kept whole.
+    /// section 5.1.1): the Content-Type is invalid, so the part is taken as
+    /// `text/plain` (RFC 2045 section 5.2) and its body kept whole.
     MissingBoundary,
     /// A `multipart` body with no delimiter line; it is kept whole.
     NoDelimiter,

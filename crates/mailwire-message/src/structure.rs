@@ -53,7 +53,7 @@ impl<'l> Parser<'l> {
         depth: usize,
     ) -> Part<'a> {
         let (header, body_offset) = parse_header(input, base, self.limits, &mut self.defects);
-        let content_type = match header.get("Content-Type") {
+        let mut content_type = match header.get("Content-Type") {
             Some(field) => ContentType::parse_with_defects(
                 field.raw_value(),
                 field.value_offset(),
@@ -64,8 +64,17 @@ impl<'l> Parser<'l> {
         };
         let body = &input[body_offset..];
         let body_base = base + body_offset;
-        let content = if content_type.is_multipart() {
-            self.multipart(&content_type, body, body_base, depth)
+        let boundary = content_type.boundary().filter(|b| !b.is_empty());
+        if content_type.is_multipart() && boundary.is_none() {
+            // RFC 2045 section 5.2: a syntactically invalid Content-Type
+            // (here, multipart without its required boundary) means the
+            // default type.
+            self.defects
+                .push(Defect::new(body_base, DefectKind::MissingBoundary));
+            content_type = ContentType::default_text();
+        }
+        let content = if let Some(boundary) = boundary.filter(|_| content_type.is_multipart()) {
+            self.multipart(&content_type, &boundary, body, body_base, depth)
         } else if content_type.is("message", "rfc822") || content_type.is("message", "global") {
             self.attached_message(&header, body, body_base, depth)
         } else {
@@ -142,22 +151,15 @@ impl<'l> Parser<'l> {
     fn multipart<'a>(
         &mut self,
         content_type: &ContentType<'a>,
+        boundary: &str,
         body: &'a [u8],
         body_base: usize,
         depth: usize,
     ) -> Content<'a> {
-        let boundary = match content_type.boundary() {
-            Some(boundary) if !boundary.is_empty() => boundary,
-            _ => {
-                self.defects
-                    .push(Defect::new(body_base, DefectKind::MissingBoundary));
-                return Content::Single;
-            }
-        };
         if !self.can_nest(depth, body_base) {
             return Content::Single;
         }
-        let delimiters = Delimiters::new(body, &boundary);
+        let delimiters = Delimiters::new(body, boundary);
         let mut delimiters = delimiters.peekable();
         let Some(first) = delimiters.next() else {
             // No delimiter at all: nothing to split; the body stays whole.

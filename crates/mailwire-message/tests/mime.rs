@@ -171,11 +171,13 @@ fn multipart_without_boundary_or_delimiter_stays_whole() {
     let message = Message::parse(b"Content-Type: multipart/mixed\r\n\r\nno parts\r\n");
     assert_eq!(kinds(&message), [DefectKind::MissingBoundary]);
     assert!(message.root().is_single());
+    assert!(message.root().content_type().is("text", "plain"));
     assert_eq!(message.root().text().as_deref(), Some("no parts\r\n"));
 
     let message = Message::parse(b"Content-Type: multipart/mixed; boundary=x\r\n\r\nno parts\r\n");
     assert_eq!(kinds(&message), [DefectKind::NoDelimiter]);
     assert!(message.root().is_single());
+    assert!(message.root().content_type().is("multipart", "mixed"));
 }
 
 #[test]
