@@ -314,6 +314,46 @@ fn base64_split_everywhere() {
     }
 }
 
+/// The vector path (32-character blocks, AVX2 where the CPU has it) and the
+/// portable one must agree on every byte value at every block position:
+/// whole-input decoding takes the vector path, one byte per call never does.
+#[test]
+fn base64_vector_blocks_agree_with_byte_at_a_time() {
+    let valid: Vec<u8> = (0..128u8)
+        .map(|i| {
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[usize::from(i) % 64]
+        })
+        .collect();
+    for strictness in [Strictness::Lenient, Strictness::Strict] {
+        for byte in 0..=255u8 {
+            for at in 0..72 {
+                let mut input = valid.clone();
+                input[at] = byte;
+                let mut whole = Base64Decoder::with_strictness(strictness);
+                let mut expected_out = Vec::new();
+                let whole_result = whole
+                    .decode(&input, &mut expected_out)
+                    .and_then(|()| whole.finish(&mut expected_out));
+                let mut single = Base64Decoder::with_strictness(strictness);
+                let mut out = Vec::new();
+                let mut result = Ok(());
+                for b in &input {
+                    result = result.and_then(|()| single.decode(std::slice::from_ref(b), &mut out));
+                }
+                let result = result.and_then(|()| single.finish(&mut out));
+                assert_eq!(
+                    out, expected_out,
+                    "byte {byte:#04x} at {at}, {strictness:?}"
+                );
+                assert_eq!(
+                    result, whole_result,
+                    "byte {byte:#04x} at {at}, {strictness:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn base64_reuse_after_finish() {
     let mut encoder = Base64Encoder::new(8);

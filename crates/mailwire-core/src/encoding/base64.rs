@@ -392,7 +392,9 @@ const SLACK: usize = 8;
 /// `out[o..]` until a group holds another byte or fewer than four bytes are
 /// left. Returns the new positions.
 #[inline(always)]
-fn fast_groups(input: &[u8], mut i: usize, out: &mut [u8], mut o: usize) -> (usize, usize) {
+fn fast_groups(input: &[u8], i: usize, out: &mut [u8], o: usize) -> (usize, usize) {
+    // Vector blocks first where the CPU has them, then the portable loops.
+    let (mut i, mut o) = super::base64_simd::decode_blocks(input, i, out, o);
     // 32 bytes in, 24 out, one check.
     while let (Some(src), Some(dst)) = (
         input.get(i..).and_then(<[u8]>::first_chunk::<32>),

@@ -65,6 +65,7 @@
 //! ```
 
 pub mod base64;
+mod base64_simd;
 pub mod qp;
 
 use std::borrow::Cow;
