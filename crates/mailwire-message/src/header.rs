@@ -226,7 +226,8 @@ pub(crate) fn parse_header<'a>(
         pos = line_end(input, 0);
     }
     while pos < input.len() {
-        let end = line_end(input, pos);
+        let scan = scan_line(input, pos);
+        let end = scan.end;
         let line = &input[pos..end];
         let content = trim_line_ending(line);
         let name = field_name(content);
@@ -234,7 +235,7 @@ pub(crate) fn parse_header<'a>(
             content.is_empty() || matches!(content[0], b' ' | b'\t') || name.is_some();
         if is_header_line {
             // (A line that starts the body is the body's business.)
-            check_line(content, line, base + pos, defects);
+            check_line(&scan, content, line, base + pos, defects);
         }
         if content.is_empty() {
             // The empty line: the header ends, the body follows it.
@@ -290,15 +291,64 @@ fn trim_line_ending(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// One line found by [`scan_line`].
+struct LineScan {
+    /// Just past the LF, or the input's end.
+    end: usize,
+    /// Offsets, from the line start, of the first bare CR and the first NUL.
+    bare_cr: Option<usize>,
+    nul: Option<usize>,
+}
+
+/// Finds the end of the line starting at `pos`, noting bare CRs and NULs on
+/// the way: one memchr3 pass, where a line of ordinary text stops only at
+/// its CRLF.
+fn scan_line(input: &[u8], pos: usize) -> LineScan {
+    let mut scan = LineScan {
+        end: input.len(),
+        bare_cr: None,
+        nul: None,
+    };
+    let mut at = pos;
+    while let Some(found) = memchr::memchr3(b'\n', b'\r', 0, &input[at..]) {
+        let i = at + found;
+        match input[i] {
+            b'\n' => {
+                scan.end = i + 1;
+                return scan;
+            }
+            b'\r' if input.get(i + 1) == Some(&b'\n') => {
+                scan.end = i + 2;
+                return scan;
+            }
+            b'\r' => {
+                // At the very end of the input a CR has no LF to pair with.
+                scan.bare_cr.get_or_insert(i - pos);
+            }
+            _ => {
+                scan.nul.get_or_insert(i - pos);
+            }
+        }
+        at = i + 1;
+    }
+    scan
+}
+
 /// Records the defects of one header line.
-fn check_line(content: &[u8], line: &[u8], offset: usize, defects: &mut Vec<Defect>) {
+fn check_line(
+    scan: &LineScan,
+    content: &[u8],
+    line: &[u8],
+    offset: usize,
+    defects: &mut Vec<Defect>,
+) {
     if line.ends_with(b"\n") && !line.ends_with(b"\r\n") {
         defects.push(Defect::new(offset + line.len() - 1, DefectKind::BareLf));
     }
-    if let Some(at) = memchr::memchr(b'\r', content) {
+    if let Some(at) = scan.bare_cr {
         defects.push(Defect::new(offset + at, DefectKind::BareCr));
     }
-    if let Some(at) = memchr::memchr(0, content) {
+    if let Some(at) = scan.nul {
         defects.push(Defect::new(offset + at, DefectKind::Nul));
     }
     if content.len() > MAX_LINE {
