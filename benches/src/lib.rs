@@ -1,6 +1,15 @@
 //! Inputs shared by the mailwire benches; the benches themselves live in
 //! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
 
+pub mod message_inputs;
+
+#[cfg(test)]
+#[path = "message_workloads.rs"]
+mod message_workloads;
+
+#[cfg(test)]
+mod message_tests;
+
 /// Roughly `len` bytes of realistic mail text: header-like lines, prose
 /// wrapped at 60-78 columns, quoted replies, blank lines, a few lines that
 /// start with a dot (so dot-stuffing has work to do), CRLF line endings.
