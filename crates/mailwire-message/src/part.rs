@@ -53,6 +53,10 @@ pub struct Part<'a> {
     pub(crate) header: Header<'a>,
     pub(crate) body_offset: usize,
     pub(crate) content_type: ContentType<'a>,
+    /// Whether `content_type` comes from a Content-Type field (not a default).
+    pub(crate) declared_type: bool,
+    /// The Content-Transfer-Encoding, read once (see `transfer_encoding`).
+    pub(crate) transfer_encoding: Option<TransferEncoding>,
     pub(crate) content: Content<'a>,
 }
 
@@ -213,10 +217,7 @@ impl<'a> Part<'a> {
     /// ```
     #[must_use]
     pub fn transfer_encoding(&self) -> Option<TransferEncoding> {
-        match self.header.get("Content-Transfer-Encoding") {
-            None => Some(TransferEncoding::SevenBit),
-            Some(field) => TransferEncoding::parse(strip_comments(field.raw_value())),
-        }
+        self.transfer_encoding
     }
 
     /// What the part holds: a single body, a multipart body or a message.
@@ -344,9 +345,9 @@ impl<'a> Part<'a> {
             return None;
         }
         let label = self
-            .header
-            .get("Content-Type")
-            .and_then(|_| self.content_type.charset());
+            .declared_type
+            .then(|| self.content_type.charset())
+            .flatten();
         Some(decode_text(label.as_deref(), self.decoded_body()))
     }
 
@@ -436,7 +437,7 @@ fn decode_text<'a>(label: Option<&str>, bytes: Cow<'a, [u8]>) -> Cow<'a, str> {
 
 /// A structured value without its comments and white space, for the
 /// one-token fields such as `Content-Transfer-Encoding: base64 (note)`.
-fn strip_comments(value: &[u8]) -> &[u8] {
+pub(crate) fn strip_comments(value: &[u8]) -> &[u8] {
     let end = value
         .iter()
         .position(|&b| b == b'(' || b == b';')

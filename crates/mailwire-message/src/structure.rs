@@ -10,8 +10,9 @@ use memchr::memmem;
 
 use crate::header::parse_header;
 use crate::params::ContentType;
-use crate::part::{Content, Multipart, Part};
+use crate::part::{Content, Multipart, Part, strip_comments};
 use crate::{Defect, DefectKind};
+use mailwire_core::encoding::TransferEncoding;
 
 /// State shared by the whole parse: limits, the part count, defects.
 pub(crate) struct Parser<'l> {
@@ -53,6 +54,11 @@ impl<'l> Parser<'l> {
         depth: usize,
     ) -> Part<'a> {
         let (header, body_offset) = parse_header(input, base, self.limits, &mut self.defects);
+        let transfer_encoding = match header.get("Content-Transfer-Encoding") {
+            None => Some(TransferEncoding::SevenBit),
+            Some(field) => TransferEncoding::parse(strip_comments(field.raw_value())),
+        };
+        let declared_type = header.get("Content-Type").is_some();
         let mut content_type = match header.get("Content-Type") {
             Some(field) => ContentType::parse_with_defects(
                 field.raw_value(),
@@ -76,7 +82,7 @@ impl<'l> Parser<'l> {
         let content = if let Some(boundary) = boundary.filter(|_| content_type.is_multipart()) {
             self.multipart(&content_type, &boundary, body, body_base, depth)
         } else if content_type.is("message", "rfc822") || content_type.is("message", "global") {
-            self.attached_message(&header, body, body_base, depth)
+            self.attached_message(&header, transfer_encoding, body, body_base, depth)
         } else {
             Content::Single
         };
@@ -86,6 +92,8 @@ impl<'l> Parser<'l> {
             header,
             body_offset,
             content_type,
+            declared_type,
+            transfer_encoding,
             content,
         }
     }
@@ -104,6 +112,7 @@ impl<'l> Parser<'l> {
     fn attached_message<'a>(
         &mut self,
         header: &crate::Header<'a>,
+        transfer_encoding: Option<TransferEncoding>,
         body: &'a [u8],
         body_base: usize,
         depth: usize,
@@ -111,18 +120,18 @@ impl<'l> Parser<'l> {
         // RFC 2046 section 5.2.1: no encoding other than 7bit, 8bit or
         // binary is permitted. An encoded message is kept as a single body,
         // to be decoded like any other.
-        if let Some(field) = header.get("Content-Transfer-Encoding") {
-            let value = field.raw_value().trim_ascii();
-            let identity = [&b"7bit"[..], b"8bit", b"binary"]
-                .iter()
-                .any(|name| value.eq_ignore_ascii_case(name));
-            if !identity {
-                self.defects.push(Defect::new(
-                    field.value_offset(),
-                    DefectKind::EncodedMessage,
-                ));
-                return Content::Single;
-            }
+        if !matches!(
+            transfer_encoding,
+            Some(
+                TransferEncoding::SevenBit | TransferEncoding::EightBit | TransferEncoding::Binary
+            )
+        ) {
+            let at = header
+                .get("Content-Transfer-Encoding")
+                .map_or(body_base, crate::HeaderField::value_offset);
+            self.defects
+                .push(Defect::new(at, DefectKind::EncodedMessage));
+            return Content::Single;
         }
         if !self.can_nest(depth, body_base) || !self.count_part(body_base) {
             return Content::Single;

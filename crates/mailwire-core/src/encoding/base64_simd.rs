@@ -18,7 +18,7 @@
 /// room; returns the new `(i, o)`. Does nothing without AVX2.
 #[cfg(target_arch = "x86_64")]
 pub(super) fn decode_blocks(input: &[u8], i: usize, out: &mut [u8], o: usize) -> (usize, usize) {
-    if input.len().saturating_sub(i) < 32 || !std::is_x86_feature_detected!("avx2") {
+    if input.len().saturating_sub(i) < 4 || !std::is_x86_feature_detected!("avx2") {
         return (i, o);
     }
     // SAFETY: the CPU supports AVX2, checked just above.
@@ -34,6 +34,47 @@ pub(super) fn decode_blocks(_input: &[u8], i: usize, _out: &mut [u8], o: usize) 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn decode_blocks_avx2(input: &[u8], mut i: usize, out: &mut [u8], mut o: usize) -> (usize, usize) {
+    let start = i;
+    while let (Some(src), Some(dst)) = (
+        input.get(i..).and_then(<[u8]>::first_chunk::<32>),
+        out.get_mut(o..).and_then(<[u8]>::first_chunk_mut::<32>),
+    ) {
+        if !decode_block(src, dst) {
+            break; // something outside the alphabet: the portable code decides
+        }
+        i += 32;
+        o += 24;
+    }
+    // A short tail of whole groups (the last 12 characters of a 76-character
+    // MIME line, say): decode the 32 characters that end with it, the first
+    // of which this call already decoded, so their bytes are rewritten as
+    // they were.
+    let rest = input.len() - i;
+    if (4..32).contains(&rest) {
+        let tail = rest / 4 * 4;
+        let back = 32 - tail;
+        if i - start >= back {
+            let (from, out_from) = (i - back, o - back / 4 * 3);
+            if let (Some(src), Some(dst)) = (
+                input.get(from..).and_then(<[u8]>::first_chunk::<32>),
+                out.get_mut(out_from..)
+                    .and_then(<[u8]>::first_chunk_mut::<32>),
+            ) && decode_block(src, dst)
+            {
+                i += tail;
+                o += tail / 4 * 3;
+            }
+        }
+    }
+    (i, o)
+}
+
+/// Decodes one block of 32 characters into 24 bytes (and 8 of scratch);
+/// `false`, with `dst` untouched, when a character is not in the alphabet.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn decode_block(src: &[u8; 32], dst: &mut [u8; 32]) -> bool {
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
         _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_permutevar8x32_epi32, _mm256_set1_epi8,
@@ -74,32 +115,24 @@ fn decode_blocks_avx2(input: &[u8], mut i: usize, out: &mut [u8], mut o: usize) 
     // Then the two lanes' 12 bytes next to each other.
     let pack_lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1);
 
-    while let (Some(src), Some(dst)) = (
-        input.get(i..).and_then(<[u8]>::first_chunk::<32>),
-        out.get_mut(o..).and_then(<[u8]>::first_chunk_mut::<32>),
-    ) {
-        // SAFETY: `src` is 32 readable bytes; loadu has no alignment need.
-        let chars = unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) };
-        let hi_nibbles = _mm256_and_si256(_mm256_srli_epi32::<4>(chars), mask_2f);
-        let lo_nibbles = _mm256_and_si256(chars, mask_2f);
-        let lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
-        let hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
-        if _mm256_testz_si256(lo, hi) == 0 {
-            break; // something outside the alphabet: the portable code decides
-        }
-        let is_slash = _mm256_cmpeq_epi8(chars, mask_2f);
-        let roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(is_slash, hi_nibbles));
-        let values = _mm256_add_epi8(chars, roll);
-        // [a b c d] 6-bit values -> (a << 6 | b), (c << 6 | d) in 16 bits
-        // -> (a << 18 | b << 12 | c << 6 | d) in 32 bits.
-        let pairs = _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x0140_0140));
-        let groups = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x0001_1000));
-        let bytes =
-            _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(groups, pack_shuffle), pack_lanes);
-        // SAFETY: `dst` is 32 writable bytes; storeu has no alignment need.
-        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), bytes) };
-        i += 32;
-        o += 24;
+    // SAFETY: `src` is 32 readable bytes; loadu has no alignment need.
+    let chars = unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) };
+    let hi_nibbles = _mm256_and_si256(_mm256_srli_epi32::<4>(chars), mask_2f);
+    let lo_nibbles = _mm256_and_si256(chars, mask_2f);
+    let lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+    let hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+    if _mm256_testz_si256(lo, hi) == 0 {
+        return false;
     }
-    (i, o)
+    let is_slash = _mm256_cmpeq_epi8(chars, mask_2f);
+    let roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(is_slash, hi_nibbles));
+    let values = _mm256_add_epi8(chars, roll);
+    // [a b c d] 6-bit values -> (a << 6 | b), (c << 6 | d) in 16 bits
+    // -> (a << 18 | b << 12 | c << 6 | d) in 32 bits.
+    let pairs = _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x0140_0140));
+    let groups = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x0001_1000));
+    let bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(groups, pack_shuffle), pack_lanes);
+    // SAFETY: `dst` is 32 writable bytes; storeu has no alignment need.
+    unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), bytes) };
+    true
 }
