@@ -40,7 +40,8 @@ const MAX_LINE: usize = 998;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeaderField<'a> {
-    name: &'a str,
+    /// `ftext` only (checked by the parser), so always ASCII.
+    name: &'a [u8],
     value: &'a [u8],
     raw: &'a [u8],
     offset: usize,
@@ -51,7 +52,7 @@ impl<'a> HeaderField<'a> {
     /// The field name as written (`ftext` only, so always ASCII).
     #[must_use]
     pub fn name(&self) -> &'a str {
-        self.name
+        core::str::from_utf8(self.name).unwrap_or_default()
     }
 
     /// Whether the name is `name`, ignoring ASCII case (RFC 5322 field
@@ -64,7 +65,7 @@ impl<'a> HeaderField<'a> {
     /// ```
     #[must_use]
     pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
+        self.name.eq_ignore_ascii_case(name.as_bytes())
     }
 
     /// The value as received: everything after the colon up to the field's
@@ -208,7 +209,7 @@ pub(crate) fn parse_header<'a>(
         }
         let raw = &input[start..end];
         let value_end = trim_line_ending(&input[..end]).len().max(value_start);
-        let name = core::str::from_utf8(&input[start..name_end]).unwrap_or_default();
+        let name = &input[start..name_end];
         fields.push(HeaderField {
             name,
             value: &input[value_start..value_end],

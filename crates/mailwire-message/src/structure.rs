@@ -54,12 +54,21 @@ impl<'l> Parser<'l> {
         depth: usize,
     ) -> Part<'a> {
         let (header, body_offset) = parse_header(input, base, self.limits, &mut self.defects);
-        let transfer_encoding = match header.get("Content-Transfer-Encoding") {
+        // The two fields the structure needs, found in one pass.
+        let (mut type_field, mut encoding_field) = (None, None);
+        for field in header.fields() {
+            if type_field.is_none() && field.is("Content-Type") {
+                type_field = Some(field);
+            } else if encoding_field.is_none() && field.is("Content-Transfer-Encoding") {
+                encoding_field = Some(field);
+            }
+        }
+        let transfer_encoding = match encoding_field {
             None => Some(TransferEncoding::SevenBit),
             Some(field) => TransferEncoding::parse(strip_comments(field.raw_value())),
         };
-        let declared_type = header.get("Content-Type").is_some();
-        let mut content_type = match header.get("Content-Type") {
+        let declared_type = type_field.is_some();
+        let mut content_type = match type_field {
             Some(field) => ContentType::parse_with_defects(
                 field.raw_value(),
                 field.value_offset(),
