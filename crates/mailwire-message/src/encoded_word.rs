@@ -97,7 +97,7 @@ pub fn decode_unstructured_with_defects<'a>(
     let base = base + start;
     let first = defects.len();
     let utf8 = note_8bit(text, base, defects);
-    if memchr::memmem::find(text, b"=?").is_none() && !text.iter().any(|&b| is_crlf(b)) {
+    if !has_pair(text, b'=', b'?') && !text.iter().any(|&b| is_crlf(b)) {
         return charset::decode_8bit_header(text).0;
     }
     let mut out = Out::new(utf8, false, defects);
@@ -236,7 +236,7 @@ fn note_8bit(text: &[u8], base: usize, defects: &mut Vec<Defect>) -> bool {
 /// removed): single-spaced atoms, or one quoted string without escapes.
 fn simple_phrase(raw: &[u8]) -> Option<&[u8]> {
     let trimmed = trim_space(raw);
-    if memchr::memmem::find(trimmed, b"=?").is_some() {
+    if has_pair(trimmed, b'=', b'?') {
         return None;
     }
     if let Some(inner) = trimmed
@@ -251,7 +251,7 @@ fn simple_phrase(raw: &[u8]) -> Option<&[u8]> {
     let clean = !trimmed
         .iter()
         .any(|&b| matches!(b, b'"' | b'(' | b'\t' | b'\r' | b'\n'))
-        && memchr::memmem::find(trimmed, b"  ").is_none();
+        && !has_pair(trimmed, b' ', b' ');
     clean.then_some(trimmed)
 }
 
@@ -618,4 +618,11 @@ impl<'d> Out<'d> {
         }
         self.out
     }
+}
+
+/// Whether `first` followed by `second` occurs in `text`. (A one-shot
+/// substring search builds a searcher per call; on short header values a
+/// byte scan is cheaper.)
+pub(crate) fn has_pair(text: &[u8], first: u8, second: u8) -> bool {
+    memchr::memchr_iter(first, text).any(|at| text.get(at + 1) == Some(&second))
 }

@@ -285,7 +285,7 @@ fn segment_index(index: &str) -> Option<usize> {
 /// A plain (not RFC 2231) value to text: an RFC 2047 encoded word is
 /// decoded, 8-bit text is UTF-8 or windows-1252.
 fn decode_plain(value: &[u8]) -> Cow<'_, str> {
-    if memchr::memmem::find(value, b"=?").is_some() {
+    if encoded_word::has_pair(value, b'=', b'?') {
         encoded_word::decode_unstructured(value)
     } else {
         charset::decode_8bit_header(value).0
