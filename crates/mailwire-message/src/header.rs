@@ -360,13 +360,25 @@ fn check_line(
 /// The field name at the start of `content`: `(name_end, colon)` when the
 /// line is `1*ftext *WSP ":"...` (the name may be empty), else `None`.
 fn field_name(content: &[u8]) -> Option<(usize, usize)> {
-    let name_end = content
-        .iter()
-        .position(|&b| !(33..=126).contains(&b) || b == b':')
-        .unwrap_or(content.len());
-    let colon = name_end
-        + content[name_end..]
-            .iter()
-            .position(|&b| b != b' ' && b != b'\t')?;
-    (content[colon] == b':').then_some((name_end, colon))
+    let mut name_end = 0;
+    while name_end < content.len() && FTEXT[usize::from(content[name_end])] {
+        name_end += 1;
+    }
+    let mut colon = name_end;
+    while colon < content.len() && matches!(content[colon], b' ' | b'\t') {
+        colon += 1;
+    }
+    (content.get(colon) == Some(&b':')).then_some((name_end, colon))
 }
+
+/// RFC 5322 `ftext`: printable US-ASCII except ":", as a table (the name
+/// scan is the header parser's inner loop).
+static FTEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 33;
+    while b <= 126 {
+        table[b] = b != b':' as usize;
+        b += 1;
+    }
+    table
+};
