@@ -187,7 +187,8 @@ pub(crate) fn parse_header<'a>(
     limits: &Limits,
     defects: &mut Vec<Defect>,
 ) -> (Header<'a>, usize) {
-    let mut fields: Vec<HeaderField<'a>> = Vec::new();
+    // Most header blocks have a few fields; start with room for them.
+    let mut fields: Vec<HeaderField<'a>> = Vec::with_capacity(8);
     let mut too_many = false;
     let mut pos = 0;
     // The field being gathered: start offset and value start.

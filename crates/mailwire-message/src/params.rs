@@ -171,7 +171,8 @@ impl<'a> Param<'a> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params<'a> {
-    list: Vec<Param<'a>>,
+    /// Borrowed for the built-in defaults, so they cost no allocation.
+    list: Cow<'a, [Param<'a>]>,
 }
 
 impl<'a> Params<'a> {
@@ -236,7 +237,7 @@ impl<'a> Params<'a> {
         let mut plain = None;
         let mut single = None;
         let mut segments: Vec<Option<&Param<'a>>> = Vec::new();
-        for param in &self.list {
+        for param in self.list.iter() {
             let (base, index, extended) = param.parts();
             if !base.eq_ignore_ascii_case(name) {
                 continue;
@@ -342,6 +343,14 @@ fn percent_decode(text: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// The parameters of the default `text/plain; charset=us-ascii`.
+static US_ASCII: [Param<'static>; 1] = [Param {
+    name: "charset",
+    value: b"us-ascii",
+    quoted: false,
+    offset: 0,
+}];
+
 /// A parsed `Content-Type` value (RFC 2045 section 5.1).
 ///
 /// When the field is absent or its value has no valid `type/subtype`, RFC
@@ -378,12 +387,7 @@ impl<'a> ContentType<'a> {
             main: "text",
             sub: "plain",
             params: Params {
-                list: vec![Param {
-                    name: "charset",
-                    value: b"us-ascii",
-                    quoted: false,
-                    offset: 0,
-                }],
+                list: Cow::Borrowed(&US_ASCII),
             },
         }
     }
@@ -400,7 +404,9 @@ impl<'a> ContentType<'a> {
         Self {
             main: "message",
             sub: "rfc822",
-            params: Params { list: Vec::new() },
+            params: Params {
+                list: Cow::Borrowed(&[]),
+            },
         }
     }
 
@@ -872,7 +878,9 @@ impl<'a> Parser<'a> {
             check_param(&param, defects);
             list.push(param);
         }
-        Params { list }
+        Params {
+            list: Cow::Owned(list),
+        }
     }
 }
 
