@@ -116,6 +116,19 @@ pub enum DefectKind {
     /// Text after a close delimiter on its line (`--boundary--junk`); the
     /// line still closes the multipart.
     JunkAfterDelimiter,
+    /// A date that is not a date (RFC 5322 section 3.3): no time is given
+    /// rather than a wrong one.
+    InvalidDate,
+    /// A date in the obsolete syntax of RFC 5322 section 4.3 (two- or
+    /// three-digit year, zone name, military zone), read as it says.
+    ObsoleteDate,
+    /// A date without a zone or with an unknown zone name: read with an
+    /// unknown offset.
+    NonStandardDate,
+    /// A day-of-week that does not match the date; the date is kept.
+    DayOfWeekMismatch,
+    /// A malformed message identifier (RFC 5322 section 3.6.4).
+    InvalidMessageId,
 }
 
 impl fmt::Display for DefectKind {
@@ -146,6 +159,11 @@ impl fmt::Display for DefectKind {
             Self::InvalidBase64 => "invalid base64",
             Self::InvalidQuotedPrintable => "invalid quoted-printable",
             Self::JunkAfterDelimiter => "text after a close delimiter",
+            Self::InvalidDate => "invalid date",
+            Self::ObsoleteDate => "obsolete date syntax",
+            Self::NonStandardDate => "date without a known zone",
+            Self::DayOfWeekMismatch => "day of week does not match the date",
+            Self::InvalidMessageId => "invalid message identifier",
         })
     }
 }

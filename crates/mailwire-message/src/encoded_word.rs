@@ -541,11 +541,17 @@ impl<'d> Out<'d> {
             return;
         }
         if !(self.phrase && self.out.is_empty()) {
+            // Unfolding removes the line breaks (CRLF, or a bare LF); a
+            // bare CR is not one, and stays as text (RFC 5322 4.1
+            // `obs-utext`).
             let space: Vec<u8> = self
                 .space
                 .iter()
-                .copied()
-                .filter(|&b| !is_crlf(b))
+                .enumerate()
+                .filter(|&(i, &b)| {
+                    !(b == b'\n' || (b == b'\r' && self.space.get(i + 1) == Some(&b'\n')))
+                })
+                .map(|(_, &b)| b)
                 .collect();
             self.out.push_str(&String::from_utf8_lossy(&space));
         }

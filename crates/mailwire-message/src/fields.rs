@@ -38,7 +38,9 @@ use std::borrow::Cow;
 use mailwire_core::encoding::TransferEncoding;
 
 use crate::address::AddressList;
+use crate::date::DateTime;
 use crate::encoded_word;
+use crate::ids::{MessageId, parse_ids};
 use crate::params::{ContentDisposition, ContentType};
 use crate::{Header, HeaderField};
 
@@ -123,6 +125,70 @@ impl<'a> Header<'a> {
     #[must_use]
     pub fn resent_bcc(&self) -> Option<AddressList<'a>> {
         self.addresses("Resent-Bcc")
+    }
+
+    /// `Date` (RFC 5322 section 3.6.1), parsed; `None` when absent or not
+    /// a date (see [`date`](crate::date) for what is accepted).
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"Date: Fri, 21 Nov 1997 09:55:06 -0600\r\n\r\n");
+    /// assert_eq!(message.header().date().unwrap().to_rfc3339(), "1997-11-21T09:55:06-06:00");
+    /// ```
+    #[must_use]
+    pub fn date(&self) -> Option<DateTime> {
+        self.value("Date").and_then(DateTime::parse)
+    }
+
+    /// `Resent-Date` of the most recent resending (RFC 5322 section 3.6.6).
+    #[must_use]
+    pub fn resent_date(&self) -> Option<DateTime> {
+        self.value("Resent-Date").and_then(DateTime::parse)
+    }
+
+    /// `Message-ID` (RFC 5322 section 3.6.4).
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"Message-ID: <1234@local.machine.example>\r\n\r\n");
+    /// assert_eq!(message.header().message_id().unwrap().as_str(), "1234@local.machine.example");
+    /// ```
+    #[must_use]
+    pub fn message_id(&self) -> Option<MessageId<'a>> {
+        self.value("Message-ID").and_then(MessageId::parse)
+    }
+
+    /// `Resent-Message-ID` of the most recent resending.
+    #[must_use]
+    pub fn resent_message_id(&self) -> Option<MessageId<'a>> {
+        self.value("Resent-Message-ID").and_then(MessageId::parse)
+    }
+
+    /// `In-Reply-To` (RFC 5322 section 3.6.4): the identifiers of the
+    /// messages this one answers; empty when absent.
+    #[must_use]
+    pub fn in_reply_to(&self) -> Vec<MessageId<'a>> {
+        self.value("In-Reply-To").map(parse_ids).unwrap_or_default()
+    }
+
+    /// `References` (RFC 5322 section 3.6.4): the thread, oldest first;
+    /// empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"References: <a@x> <b@y>\r\n\r\n");
+    /// let thread: Vec<_> = message.header().references().iter().map(|id| id.to_string()).collect();
+    /// assert_eq!(thread, ["<a@x>", "<b@y>"]);
+    /// ```
+    #[must_use]
+    pub fn references(&self) -> Vec<MessageId<'a>> {
+        self.value("References").map(parse_ids).unwrap_or_default()
+    }
+
+    /// `Content-ID` (RFC 2045 section 7), the target of `cid:` URLs.
+    #[must_use]
+    pub fn content_id(&self) -> Option<MessageId<'a>> {
+        self.value("Content-ID").and_then(MessageId::parse)
     }
 
     /// The first field called `name` as `unstructured` text (RFC 5322

@@ -26,12 +26,15 @@
 //! |---|---|---|
 //! | [`header`] | RFC 5322 2.2, 4.5 | the header block: fields in order, raw values, offsets, unfolding |
 //! | [`fields`] | RFC 5322 3.6, RFC 2045 | typed accessors on [`Header`]: addresses, subject, keywords, MIME fields |
+//! | [`date`] | RFC 5322 3.3, 4.3 | dates, obsolete forms included, to RFC 3339 and Unix time |
+//! | [`ids`] | RFC 5322 3.6.4 | `Message-ID`, `In-Reply-To`, `References`, `Content-ID` |
 //! | [`encoded_word`] | RFC 2047, RFC 6532 | encoded words and 8-bit header text to UTF-8 |
 //! | [`address`] | RFC 5322 3.4, 4.4 | address lists with groups and display names |
 //! | [`params`] | RFC 2045 5.1, RFC 2183, RFC 2231 | `Content-Type` and `Content-Disposition` with parameters |
 //! | [`part`] | RFC 2045, RFC 2046 | MIME parts: multipart bodies, attached messages, bodies decoded on demand |
 //! | [`views`] | RFC 8621 4.1.4 | text body, HTML body and attachments, as a mail client shows them |
 //! | [`charset`] | WHATWG Encoding | charset labels to decoders (encoding_rs) |
+//! | `summary` | | a flat JSON summary of a message (feature `serde`) |
 //!
 //! # Leniency and strictness
 //!
@@ -47,13 +50,17 @@ use std::borrow::Cow;
 
 pub mod address;
 pub mod charset;
+pub mod date;
 mod defect;
 pub mod encoded_word;
 pub mod fields;
 pub mod header;
+pub mod ids;
 pub mod params;
 pub mod part;
 mod structure;
+#[cfg(feature = "serde")]
+pub mod summary;
 mod validate;
 pub mod views;
 

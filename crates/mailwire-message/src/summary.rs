@@ -111,14 +111,21 @@ impl PartSummary {
     #[must_use]
     pub fn of(part: &Part<'_>) -> Self {
         let content_type = part.content_type();
-        let is_text = content_type.main_type() == "text";
+        // RFC 2045 section 6.4: an entity with an unknown transfer encoding
+        // is treated as application/octet-stream.
+        let opaque = part.transfer_encoding().is_none();
+        let is_text = content_type.main_type() == "text" && !opaque;
         let text = if is_text {
             part.text().map(|t| t.into_owned())
         } else {
             None
         };
         Self {
-            content_type: content_type.essence(),
+            content_type: if opaque {
+                "application/octet-stream".to_owned()
+            } else {
+                content_type.essence()
+            },
             charset: part
                 .header()
                 .content_type()

@@ -2,6 +2,8 @@
 //! every structured field the crate knows, parsed with its defects recorded.
 
 use crate::address::AddressList;
+use crate::date::DateTime;
+use crate::ids::{MessageId, parse_ids_with_defects};
 use crate::params::{ContentDisposition, ContentType};
 use crate::{Defect, Header, encoded_word};
 
@@ -32,6 +34,17 @@ pub(crate) fn fields(header: &Header<'_>, defects: &mut Vec<Defect>) {
             let _ = AddressList::parse_with_defects(raw, at, defects);
         } else if TEXT_FIELDS.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             let _ = encoded_word::decode_unstructured_with_defects(raw, at, defects);
+        } else if name.eq_ignore_ascii_case("Date") || name.eq_ignore_ascii_case("Resent-Date") {
+            let _ = DateTime::parse_with_defects(raw, at, defects);
+        } else if ["Message-ID", "Resent-Message-ID", "Content-ID"]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
+            let _ = MessageId::parse_with_defects(raw, at, defects);
+        } else if name.eq_ignore_ascii_case("References")
+            || name.eq_ignore_ascii_case("In-Reply-To")
+        {
+            let _ = parse_ids_with_defects(raw, at, defects);
         } else if name.eq_ignore_ascii_case("Content-Type") {
             let _ = ContentType::parse_with_defects(raw, at, defects);
         } else if name.eq_ignore_ascii_case("Content-Disposition") {
