@@ -251,3 +251,8 @@ impl<'a> Message<'a> {
         Some(encoded_word::decode_unstructured(field.raw_value()))
     }
 }
+
+/// The README's code examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
