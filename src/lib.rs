@@ -5,7 +5,8 @@
 //! | feature | module | crate |
 //! |---|---|---|
 //! | `core` (default) | [`core`] | `mailwire-core`: line framing, dot-stuffing, RFC 5321/5322 tokens, base64 / quoted-printable |
-//! | `message` (default) | [`message`] | `mailwire-message`: RFC 5322 + MIME messages (in development) |
+//! | `message` (default) | [`message`] | `mailwire-message`: RFC 5322 + MIME messages: parse, decode, summarise |
+//! | `serde` | | `Serialize` for `mailwire::message::summary` |
 //! | `tokio` | | `tokio_util::codec` codecs in every re-exported crate |
 //!
 //! ```

@@ -25,7 +25,9 @@
 use std::borrow::Cow;
 
 use mailwire_message::address::AddressList;
+use mailwire_message::date::DateTime;
 use mailwire_message::encoded_word::decode_unstructured;
+use mailwire_message::ids::{MessageId, parse_ids};
 use mailwire_message::{HeaderField, Message, Part};
 
 // ---------------------------------------------------------------------------
@@ -70,14 +72,9 @@ pub(crate) fn mailwire_headers(raw: &[u8]) -> usize {
     total
 }
 
-/// One header field read as the typed value the crate offers for it.
-///
-/// `Date` and `Resent-Date` fall to the last arm: mailwire-message has no
-/// date parser yet, so they are read unfolded like any field without a
-/// typed reader. mailparse (`dateparse`) and mail-parser (its `Date` field
-/// parser) do parse them in their `headers` workload; when a date accessor
-/// lands in mailwire-message, it is called from its own arm here, before
-/// the last one.
+/// One header field read as the typed value the crate offers for it:
+/// addresses, unstructured text, dates, message identifiers, media types
+/// and dispositions; any other field is unfolded.
 fn mailwire_field(part: &Part<'_>, field: &HeaderField<'_>) -> usize {
     let name = field.name();
     if ADDRESS_FIELDS.iter().any(|n| n.eq_ignore_ascii_case(name)) {
@@ -91,6 +88,15 @@ fn mailwire_field(part: &Part<'_>, field: &HeaderField<'_>) -> usize {
         n
     } else if TEXT_FIELDS.iter().any(|n| n.eq_ignore_ascii_case(name)) {
         decode_unstructured(field.raw_value()).len()
+    } else if field.is("Date") || field.is("Resent-Date") {
+        DateTime::parse(field.raw_value()).map_or(0, |date| date.unix_timestamp() as usize)
+    } else if field.is("Message-ID") || field.is("Content-ID") || field.is("Resent-Message-ID") {
+        MessageId::parse(field.raw_value()).map_or(0, |id| id.as_str().len())
+    } else if field.is("References") || field.is("In-Reply-To") {
+        parse_ids(field.raw_value())
+            .iter()
+            .map(|id| id.as_str().len())
+            .sum()
     } else if field.is("Content-Type") {
         // Parsed with the structure: the part's media type is this field.
         let content_type = part.content_type();
@@ -226,6 +232,18 @@ fn mailparse_field(part: &mailparse::ParsedMail<'_>, header: &mailparse::MailHea
             .sum()
     } else if key.eq_ignore_ascii_case("Date") || key.eq_ignore_ascii_case("Resent-Date") {
         mailparse::dateparse(&header.get_value()).map_or(0, |t| t as usize & 0xff)
+    } else if [
+        "Message-ID",
+        "Content-ID",
+        "Resent-Message-ID",
+        "References",
+        "In-Reply-To",
+    ]
+    .iter()
+    .any(|n| n.eq_ignore_ascii_case(&key))
+    {
+        mailparse::msgidparse(&header.get_value())
+            .map_or(0, |ids| ids.iter().map(String::len).sum())
     } else if key.eq_ignore_ascii_case("Content-Type") {
         // Parsed with the structure, like mailwire's.
         let ctype = &part.ctype;
