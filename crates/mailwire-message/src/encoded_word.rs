@@ -178,9 +178,10 @@ pub fn decode_phrase_with_defects<'a>(
                     i = end;
                 }
                 None => {
-                    // An unclosed comment: keep the text.
-                    out.text(&raw[i..i + 1]);
-                    i += 1;
+                    // An unclosed comment: keep the rest as text. (Looking
+                    // for a close from every later `(` would be quadratic.)
+                    out.text(&raw[i..]);
+                    i = raw.len();
                 }
             },
             b'"' => {

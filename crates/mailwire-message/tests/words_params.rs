@@ -771,3 +771,23 @@ fn b64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// An unclosed comment keeps the rest of the phrase as text in one step.
+/// The inputs are large enough that a scan restarting at every later `(`
+/// (quadratic) would not finish in any reasonable test run.
+#[test]
+fn unclosed_comments_in_phrases_keep_the_rest_as_text() {
+    use mailwire_message::address::AddressList;
+    use mailwire_message::encoded_word::decode_phrase;
+
+    let raw = "a (".repeat(50_000);
+    let text = decode_phrase(raw.as_bytes());
+    assert!(text.starts_with("a (a (a ("), "{}", &text[..20]);
+    assert!(text.len() >= raw.len() - 3);
+    let list = AddressList::parse(raw.as_bytes());
+    assert!(list.mailboxes().next().is_none());
+
+    let raw = "(".repeat(100_000);
+    assert_eq!(decode_phrase(raw.as_bytes()), raw.as_str());
+    assert!(AddressList::parse(raw.as_bytes()).mailboxes().next().is_none());
+}
