@@ -24,6 +24,7 @@ fn seed_corpus_passes_every_check() {
             "base64" => checks::check_base64,
             "qp" => checks::check_qp,
             "message" => checks::check_message,
+            "builder" => checks::check_builder,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 
-use mailwire_message::address::AddressList;
+use mailwire_message::address::{ADDRESS_FIELDS, AddressList};
 use mailwire_message::date::DateTime;
 use mailwire_message::encoded_word::decode_unstructured;
 use mailwire_message::ids::{MessageId, parse_ids};
@@ -33,21 +33,6 @@ use mailwire_message::{HeaderField, Message, Part};
 // ---------------------------------------------------------------------------
 // mailwire
 // ---------------------------------------------------------------------------
-
-/// Fields that hold an RFC 5322 `address-list` or `mailbox-list`.
-const ADDRESS_FIELDS: [&str; 11] = [
-    "From",
-    "Sender",
-    "Reply-To",
-    "To",
-    "Cc",
-    "Bcc",
-    "Resent-From",
-    "Resent-Sender",
-    "Resent-To",
-    "Resent-Cc",
-    "Resent-Bcc",
-];
 
 /// Fields read as RFC 5322 `unstructured` text (RFC 2047 decoded).
 const TEXT_FIELDS: [&str; 3] = ["Subject", "Comments", "Content-Description"];

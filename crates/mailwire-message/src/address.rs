@@ -670,6 +670,27 @@ enum Stop {
     Other,
 }
 
+/// The header fields whose value is an address list (RFC 5322 sections
+/// 3.6.2, 3.6.3 and 3.6.6), for code that reads every field by name.
+///
+/// ```
+/// use mailwire_message::address::ADDRESS_FIELDS;
+/// assert!(ADDRESS_FIELDS.iter().any(|name| name.eq_ignore_ascii_case("reply-to")));
+/// ```
+pub const ADDRESS_FIELDS: &[&str] = &[
+    "From",
+    "Sender",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Bcc",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+];
+
 /// The result of scanning a `phrase` from the start of an element.
 struct PhraseScan {
     stop: usize,

@@ -129,6 +129,17 @@ pub enum DefectKind {
     DayOfWeekMismatch,
     /// A malformed message identifier (RFC 5322 section 3.6.4).
     InvalidMessageId,
+    /// A malformed `Received` field (RFC 5322 section 3.6.7, RFC 5321
+    /// section 4.4): no `;` before the date, an unclosed comment, quoted
+    /// string or `<`, a clause without a value or given twice.
+    InvalidReceived,
+    /// A malformed `Return-Path` field (RFC 5322 section 3.6.7): no angle
+    /// brackets, a source route, text after the path, or no mailbox.
+    InvalidReturnPath,
+    /// A malformed mailing list field (RFC 2369, RFC 2919): a URL without
+    /// angle brackets, stray text, a missing comma, or a `List-Id` that is
+    /// not `list-label.namespace` in brackets.
+    InvalidListHeader,
 }
 
 impl fmt::Display for DefectKind {
@@ -164,6 +175,9 @@ impl fmt::Display for DefectKind {
             Self::NonStandardDate => "date without a known zone",
             Self::DayOfWeekMismatch => "day of week does not match the date",
             Self::InvalidMessageId => "invalid message identifier",
+            Self::InvalidReceived => "invalid Received field",
+            Self::InvalidReturnPath => "invalid Return-Path field",
+            Self::InvalidListHeader => "invalid mailing list field",
         })
     }
 }

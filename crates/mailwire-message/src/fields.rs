@@ -41,7 +41,9 @@ use crate::address::AddressList;
 use crate::date::DateTime;
 use crate::encoded_word;
 use crate::ids::{MessageId, parse_ids};
+use crate::list::{ListId, ListPost, parse_list_urls};
 use crate::params::{ContentDisposition, ContentType};
+use crate::received::{Received, ReturnPath};
 use crate::{Header, HeaderField};
 
 impl<'a> Header<'a> {
@@ -259,6 +261,168 @@ impl<'a> Header<'a> {
     #[must_use]
     pub fn content_description(&self) -> Option<Cow<'a, str>> {
         self.text("Content-Description")
+    }
+
+    /// Every `Received` field (RFC 5322 section 3.6.7), parsed, in header
+    /// order: the most recent hop first, the first hop last.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let raw = concat!(
+    ///     "Received: from mx.example.net by mail.example.org; 1 Jul 2003 10:53:00 +0000\r\n",
+    ///     "Received: from laptop by mx.example.net; 1 Jul 2003 10:52:37 +0000\r\n",
+    ///     "\r\n",
+    /// );
+    /// let message = Message::parse(raw.as_bytes());
+    /// let hops: Vec<_> = message.header().received().iter().map(|r| r.by().unwrap().to_owned()).collect();
+    /// assert_eq!(hops, ["mail.example.org", "mx.example.net"]);
+    /// ```
+    #[must_use]
+    pub fn received(&self) -> Vec<Received<'a>> {
+        self.get_all("Received")
+            .map(|field| Received::parse(field.raw_value()))
+            .collect()
+    }
+
+    /// `Return-Path` (RFC 5322 section 3.6.7): where delivery failures go,
+    /// the null path `<>` for a message that is itself a notification. The
+    /// first field, written at final delivery.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"Return-Path: <bounce@example.com>\r\n\r\n");
+    /// let path = message.header().return_path().unwrap();
+    /// assert_eq!(path.mailbox().unwrap().to_string(), "bounce@example.com");
+    /// ```
+    #[must_use]
+    pub fn return_path(&self) -> Option<ReturnPath<'a>> {
+        self.value("Return-Path").and_then(ReturnPath::parse)
+    }
+
+    /// `List-Id` (RFC 2919).
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Id: Users <users.lists.example.org>\r\n\r\n");
+    /// assert_eq!(message.header().list_id().unwrap().id(), "users.lists.example.org");
+    /// ```
+    #[must_use]
+    pub fn list_id(&self) -> Option<ListId<'a>> {
+        self.value("List-Id").and_then(ListId::parse)
+    }
+
+    /// The URLs of the first field called `name`, read as an RFC 2369 list
+    /// field; empty when absent. Only the first field counts: a message
+    /// relayed through two lists carries the fields of both, the most
+    /// recent list on top.
+    fn list_urls(&self, name: &str) -> Vec<Cow<'a, str>> {
+        self.value(name).map(parse_list_urls).unwrap_or_default()
+    }
+
+    /// `List-Unsubscribe` (RFC 2369 section 3.2): the URLs, preferred
+    /// first; empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Unsubscribe: <mailto:leave@example.org>,\r\n <https://example.org/u/1>\r\n\r\n");
+    /// assert_eq!(message.header().list_unsubscribe(), ["mailto:leave@example.org", "https://example.org/u/1"]);
+    /// ```
+    #[must_use]
+    pub fn list_unsubscribe(&self) -> Vec<Cow<'a, str>> {
+        self.list_urls("List-Unsubscribe")
+    }
+
+    /// `List-Subscribe` (RFC 2369 section 3.3): the URLs; empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Subscribe: <mailto:join@example.org>\r\n\r\n");
+    /// assert_eq!(message.header().list_subscribe(), ["mailto:join@example.org"]);
+    /// ```
+    #[must_use]
+    pub fn list_subscribe(&self) -> Vec<Cow<'a, str>> {
+        self.list_urls("List-Subscribe")
+    }
+
+    /// `List-Help` (RFC 2369 section 3.1): the URLs; empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Help: <mailto:list@host.com?subject=help> (List Instructions)\r\n\r\n");
+    /// assert_eq!(message.header().list_help(), ["mailto:list@host.com?subject=help"]);
+    /// ```
+    #[must_use]
+    pub fn list_help(&self) -> Vec<Cow<'a, str>> {
+        self.list_urls("List-Help")
+    }
+
+    /// `List-Owner` (RFC 2369 section 3.5): the URLs; empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Owner: <mailto:listmom@host.com> (Contact Person for Help)\r\n\r\n");
+    /// assert_eq!(message.header().list_owner(), ["mailto:listmom@host.com"]);
+    /// ```
+    #[must_use]
+    pub fn list_owner(&self) -> Vec<Cow<'a, str>> {
+        self.list_urls("List-Owner")
+    }
+
+    /// `List-Archive` (RFC 2369 section 3.6): the URLs; empty when absent.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let message = Message::parse(b"List-Archive: <http://www.host.com/list/archive/>\r\n\r\n");
+    /// assert_eq!(message.header().list_archive(), ["http://www.host.com/list/archive/"]);
+    /// ```
+    #[must_use]
+    pub fn list_archive(&self) -> Vec<Cow<'a, str>> {
+        self.list_urls("List-Archive")
+    }
+
+    /// `List-Post` (RFC 2369 section 3.4): where to post, or
+    /// [`ListPost::No`].
+    ///
+    /// ```
+    /// use mailwire_message::{list::ListPost, Message};
+    /// let message = Message::parse(b"List-Post: NO (posting not allowed on this list)\r\n\r\n");
+    /// assert_eq!(message.header().list_post(), Some(ListPost::No));
+    /// ```
+    #[must_use]
+    pub fn list_post(&self) -> Option<ListPost<'a>> {
+        self.value("List-Post").map(ListPost::parse)
+    }
+
+    /// Whether the message offers one-click unsubscription (RFC 8058): a
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` field (compared
+    /// without regard to case, white space and comments around it ignored)
+    /// and an `https:` URL in `List-Unsubscribe` to send the POST to, as
+    /// section 3.1 requires of the sender.
+    ///
+    /// ```
+    /// use mailwire_message::Message;
+    /// let raw = concat!(
+    ///     "List-Unsubscribe: <mailto:u@example.com>, <https://example.com/unsubscribe/opaque>\r\n",
+    ///     "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+    ///     "\r\n",
+    /// );
+    /// assert!(Message::parse(raw.as_bytes()).header().list_unsubscribe_one_click());
+    /// ```
+    #[must_use]
+    pub fn list_unsubscribe_one_click(&self) -> bool {
+        let Some(post) = self.value("List-Unsubscribe-Post") else {
+            return false;
+        };
+        let post = post
+            .split(|&b| b == b'(')
+            .next()
+            .unwrap_or_default()
+            .trim_ascii();
+        post.eq_ignore_ascii_case(b"List-Unsubscribe=One-Click")
+            && self.list_unsubscribe().iter().any(|url| {
+                url.get(..6)
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"))
+            })
     }
 
     /// `MIME-Version` (RFC 2045 section 4) as `(major, minor)`; comments

@@ -28,6 +28,8 @@
 //! | [`fields`] | RFC 5322 3.6, RFC 2045 | typed accessors on [`Header`]: addresses, subject, keywords, MIME fields |
 //! | [`date`] | RFC 5322 3.3, 4.3 | dates, obsolete forms included, to RFC 3339 and Unix time |
 //! | [`ids`] | RFC 5322 3.6.4 | `Message-ID`, `In-Reply-To`, `References`, `Content-ID` |
+//! | [`received`] | RFC 5322 3.6.7, RFC 5321 4.4 | trace fields: `Received` clauses and date, `Return-Path` |
+//! | [`list`] | RFC 2369, RFC 2919, RFC 8058 | mailing list fields: `List-Id`, `List-Post`, `List-Unsubscribe` and the other URLs |
 //! | [`encoded_word`] | RFC 2047, RFC 6532 | encoded words and 8-bit header text to UTF-8 |
 //! | [`address`] | RFC 5322 3.4, 4.4 | address lists with groups and display names |
 //! | [`params`] | RFC 2045 5.1, RFC 2183, RFC 2231 | `Content-Type` and `Content-Disposition` with parameters |
@@ -35,6 +37,7 @@
 //! | [`views`] | RFC 8621 4.1.4 | text body, HTML body and attachments, as a mail client shows them |
 //! | [`charset`] | WHATWG Encoding | charset labels to decoders (encoding_rs) |
 //! | `summary` | | a flat JSON summary of a message (feature `serde`) |
+//! | [`builder`] | RFC 5322, RFC 2045-2047, RFC 2183, RFC 2231 | writing messages: header fields, MIME trees, encodings |
 //!
 //! # Leniency and strictness
 //!
@@ -49,6 +52,7 @@
 use std::borrow::Cow;
 
 pub mod address;
+pub mod builder;
 pub mod charset;
 pub mod date;
 mod defect;
@@ -56,14 +60,17 @@ pub mod encoded_word;
 pub mod fields;
 pub mod header;
 pub mod ids;
+pub mod list;
 pub mod params;
 pub mod part;
+pub mod received;
 mod structure;
 #[cfg(feature = "serde")]
 pub mod summary;
 mod validate;
 pub mod views;
 
+pub use builder::MessageBuilder;
 pub use defect::{Defect, DefectKind};
 pub use header::{Header, HeaderField};
 pub use mailwire_core::Limits;

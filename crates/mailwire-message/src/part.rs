@@ -365,29 +365,15 @@ impl<'a> Part<'a> {
             )),
             (_, Some(TransferEncoding::Base64)) if self.is_single() => {
                 let mut decoder = Base64Decoder::with_strictness(Strictness::Strict);
-                let mut sink = Vec::new();
-                let result = decoder
-                    .decode(self.body(), &mut sink)
-                    .and_then(|()| decoder.finish(&mut sink));
-                if let Err(error) = result {
-                    defects.push(Defect::new(
-                        self.body_offset() + error.offset(),
-                        DefectKind::InvalidBase64,
-                    ));
-                }
+                let result = strict_decode(self.body(), |chunk, out| decoder.decode(chunk, out))
+                    .and_then(|mut sink| decoder.finish(&mut sink));
+                self.note_decode_error(result, DefectKind::InvalidBase64, defects);
             }
             (_, Some(TransferEncoding::QuotedPrintable)) if self.is_single() => {
                 let mut decoder = QpDecoder::with_strictness(Strictness::Strict);
-                let mut sink = Vec::new();
-                let result = decoder
-                    .decode(self.body(), &mut sink)
-                    .and_then(|()| decoder.finish(&mut sink));
-                if let Err(error) = result {
-                    defects.push(Defect::new(
-                        self.body_offset() + error.offset(),
-                        DefectKind::InvalidQuotedPrintable,
-                    ));
-                }
+                let result = strict_decode(self.body(), |chunk, out| decoder.decode(chunk, out))
+                    .and_then(|mut sink| decoder.finish(&mut sink));
+                self.note_decode_error(result, DefectKind::InvalidQuotedPrintable, defects);
             }
             _ => {}
         }
@@ -402,6 +388,30 @@ impl<'a> Part<'a> {
             defects.push(Defect::new(at, DefectKind::UnknownCharset));
         }
     }
+}
+
+impl Part<'_> {
+    /// Records a strict decoder's error as a defect at its place in the body.
+    fn note_decode_error(
+        &self,
+        result: Result<(), mailwire_core::Error>,
+        kind: DefectKind,
+        defects: &mut Vec<Defect>,
+    ) {
+        if let Err(error) = result {
+            defects.push(Defect::new(self.body_offset() + error.offset(), kind));
+        }
+    }
+}
+
+/// Runs a strict decoder over `body`, returning its output buffer.
+fn strict_decode(
+    body: &[u8],
+    mut decode: impl FnMut(&[u8], &mut Vec<u8>) -> Result<(), mailwire_core::Error>,
+) -> Result<Vec<u8>, mailwire_core::Error> {
+    let mut sink = Vec::new();
+    decode(body, &mut sink)?;
+    Ok(sink)
 }
 
 /// Decodes body bytes to text with an optional charset label (see
