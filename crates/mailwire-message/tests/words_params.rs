@@ -789,5 +789,10 @@ fn unclosed_comments_in_phrases_keep_the_rest_as_text() {
 
     let raw = "(".repeat(100_000);
     assert_eq!(decode_phrase(raw.as_bytes()), raw.as_str());
-    assert!(AddressList::parse(raw.as_bytes()).mailboxes().next().is_none());
+    assert!(
+        AddressList::parse(raw.as_bytes())
+            .mailboxes()
+            .next()
+            .is_none()
+    );
 }
