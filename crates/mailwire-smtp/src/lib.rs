@@ -1,0 +1,26 @@
+//! SMTP (RFC 5321) and its extensions for Rust: a zero-copy command and
+//! reply codec, and sans-IO client and server state machines.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`types`] | commands, paths, ESMTP parameters, replies, enhanced status codes, EHLO capabilities |
+//! | [`parse`] | the parsers' error types (parsing is [`Command::parse`](types::Command::parse) and [`Reply::parse`](types::Reply::parse)) |
+//! | [`encode`] | the encoders' error type (encoding is `Command::encode` and `Reply::encode`) |
+//!
+//! Parsing a command line borrows from it and allocates nothing; encoders
+//! refuse CR, LF and NUL inside fields.
+//!
+//! ```
+//! use mailwire_smtp::types::Command;
+//!
+//! let cmd = Command::parse(b"MAIL FROM:<joe@example.org> SIZE=1024 BODY=8BITMIME")?;
+//! let Command::Mail { reverse_path, params } = &cmd else { unreachable!() };
+//! assert_eq!(reverse_path.to_string(), "<joe@example.org>");
+//! assert_eq!(params.size, Some(1024));
+//! # Ok::<(), mailwire_smtp::parse::CommandError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod encode;
+pub mod parse;
+pub mod types;

@@ -1,0 +1,715 @@
+//! The command-line parser (RFC 5321 section 4.1 and the extensions).
+//!
+//! Hand-written over byte tables and the `mailwire-core` tokens: a command
+//! line is short and the verb decides everything after it, so one pass
+//! with no backtracking is both the simplest and the fastest shape.
+
+use core::fmt;
+
+use mailwire_core::token::{TokenOptions, smtp_domain, smtp_mailbox};
+
+use crate::types::{
+    Body, ClientId, Command, DeliverBy, ForwardPath, Hold, InitialResponse, MailAuth, MailParams,
+    Mechanism, Notify, OriginalRecipient, Path, RcptParams, Ret, ReversePath, XText, parameters,
+};
+
+/// Why a command line did not parse, and where.
+///
+/// Each error knows the reply a server gives for it
+/// ([`reply_code`](Self::reply_code), [`enhanced_status`](Self::enhanced_status));
+/// the session goes on after it.
+///
+/// ```
+/// use mailwire_smtp::parse::CommandErrorKind;
+/// use mailwire_smtp::types::Command;
+///
+/// let err = Command::parse(b"FROB x").unwrap_err();
+/// assert_eq!(err.kind(), CommandErrorKind::Unrecognized);
+/// assert_eq!((err.reply_code(), err.enhanced_status()), (500, "5.5.2"));
+///
+/// let err = Command::parse(b"MAIL FROM:<joe@> SIZE=1").unwrap_err();
+/// assert_eq!(err.offset(), 15);
+/// assert_eq!((err.reply_code(), err.enhanced_status()), (501, "5.1.7"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommandError {
+    kind: CommandErrorKind,
+    offset: usize,
+}
+
+/// What kind of error a [`CommandError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandErrorKind {
+    /// The verb is not a command this crate knows.
+    Unrecognized,
+    /// The line breaks the command's grammar; the text names what was
+    /// expected.
+    Syntax(&'static str),
+    /// The sender address is malformed.
+    BadSender,
+    /// The recipient address is malformed.
+    BadRecipient,
+    /// A known ESMTP parameter has a malformed value.
+    BadParameter(&'static str),
+    /// A known ESMTP parameter appears twice.
+    DuplicateParameter(&'static str),
+    /// The line is not UTF-8.
+    NotUtf8,
+}
+
+impl CommandError {
+    const fn new(kind: CommandErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub const fn kind(&self) -> CommandErrorKind {
+        self.kind
+    }
+
+    /// The byte offset in the line where it went wrong.
+    #[must_use]
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The reply code a server answers with: 500 for an unknown command,
+    /// 501 for bad arguments (RFC 5321 section 4.2.4).
+    #[must_use]
+    pub const fn reply_code(&self) -> u16 {
+        match self.kind {
+            CommandErrorKind::Unrecognized | CommandErrorKind::NotUtf8 => 500,
+            _ => 501,
+        }
+    }
+
+    /// The RFC 3463 enhanced status code that goes with
+    /// [`reply_code`](Self::reply_code).
+    #[must_use]
+    pub const fn enhanced_status(&self) -> &'static str {
+        match self.kind {
+            CommandErrorKind::Unrecognized | CommandErrorKind::NotUtf8 => "5.5.2",
+            CommandErrorKind::BadSender => "5.1.7",
+            CommandErrorKind::BadRecipient => "5.1.3",
+            _ => "5.5.4",
+        }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            CommandErrorKind::Unrecognized => f.write_str("command not recognized")?,
+            CommandErrorKind::Syntax(what) => write!(f, "syntax error, expected {what}")?,
+            CommandErrorKind::BadSender => f.write_str("bad sender address syntax")?,
+            CommandErrorKind::BadRecipient => f.write_str("bad recipient address syntax")?,
+            CommandErrorKind::BadParameter(name) => write!(f, "bad value for {name}")?,
+            CommandErrorKind::DuplicateParameter(name) => write!(f, "{name} given twice")?,
+            CommandErrorKind::NotUtf8 => f.write_str("line is not UTF-8")?,
+        }
+        write!(f, " at byte {}", self.offset)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+type Result<T> = core::result::Result<T, CommandError>;
+
+/// Options for the address tokens: UTF-8 is accepted (RFC 6531); whether a
+/// transaction may use it is the server's call, made with `SMTPUTF8`.
+const OPTS: TokenOptions = TokenOptions::SMTP_UTF8;
+
+/// Packs the first four bytes of a verb, upper-cased. Only ASCII letters
+/// meet the verbs' letters under the mask, so no other byte aliases.
+const fn verb4(b: &[u8; 4]) -> u32 {
+    u32::from_be_bytes(*b) & 0xDFDF_DFDF
+}
+
+const HELO: u32 = verb4(b"HELO");
+const EHLO: u32 = verb4(b"EHLO");
+const LHLO: u32 = verb4(b"LHLO");
+const MAIL: u32 = verb4(b"MAIL");
+const RCPT: u32 = verb4(b"RCPT");
+const DATA: u32 = verb4(b"DATA");
+const BDAT: u32 = verb4(b"BDAT");
+const RSET: u32 = verb4(b"RSET");
+const VRFY: u32 = verb4(b"VRFY");
+const EXPN: u32 = verb4(b"EXPN");
+const HELP: u32 = verb4(b"HELP");
+const NOOP: u32 = verb4(b"NOOP");
+const QUIT: u32 = verb4(b"QUIT");
+const AUTH: u32 = verb4(b"AUTH");
+const STAR: u32 = verb4(b"STAR");
+const TTLS: u32 = verb4(b"TTLS");
+
+impl<'a> Command<'a> {
+    /// Parses one command line. A final CRLF (or LF) may be included or
+    /// left out; spaces before it are ignored.
+    ///
+    /// The grammars are on the [`Command`] variants. Beyond them, this
+    /// parser accepts what real clients send: verbs and keywords in any
+    /// case, spaces after `FROM:` / `TO:`, several spaces between
+    /// parameters, UTF-8 in addresses (RFC 6531; the server decides
+    /// whether the transaction may use it) and any one word after
+    /// `HELO`/`EHLO` ([`ClientId::Other`]). Unknown ESMTP parameters are
+    /// kept ([`MailParams::unknown`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`CommandError`] with the offset and the reply to give.
+    ///
+    /// ```
+    /// use mailwire_smtp::types::{Command, ReversePath};
+    ///
+    /// let cmd = Command::parse(b"mail from: <> BODY=8bitmime\r\n")?;
+    /// assert!(matches!(cmd, Command::Mail { reverse_path: ReversePath::Null, .. }));
+    /// assert_eq!(Command::parse(b"BDAT 1000 LAST")?, Command::Bdat { size: 1000, last: true });
+    /// # Ok::<(), mailwire_smtp::parse::CommandError>(())
+    /// ```
+    pub fn parse(line: &'a [u8]) -> Result<Self> {
+        let line = trim_end(line);
+        let Ok(text) = core::str::from_utf8(line) else {
+            let valid = core::str::from_utf8(line).map_err(|e| e.valid_up_to());
+            return Err(CommandError::new(
+                CommandErrorKind::NotUtf8,
+                valid.err().unwrap_or(0),
+            ));
+        };
+        let bytes = text.as_bytes();
+        let Some(head) = bytes.first_chunk::<4>() else {
+            return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
+        };
+        let verb = verb4(head);
+        if verb == STAR
+            && bytes.len() >= 8
+            && verb4(bytes[4..8].try_into().unwrap_or(&[0; 4])) == TTLS
+            && bytes.get(8).is_none_or(|&b| b == b' ')
+        {
+            return no_argument(text, 8, Command::StartTls);
+        }
+        // Every other verb has four letters and ends at a space or the end.
+        if bytes.len() > 4 && bytes[4] != b' ' {
+            return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
+        }
+        match verb {
+            MAIL => parse_mail(text),
+            RCPT => parse_rcpt(text),
+            EHLO => client_id(text).map(|client| Command::Ehlo { client }),
+            HELO => client_id(text).map(|client| Command::Helo { client }),
+            LHLO => client_id(text).map(|client| Command::Lhlo { client }),
+            DATA => no_argument(text, 4, Command::Data),
+            BDAT => parse_bdat(text),
+            RSET => no_argument(text, 4, Command::Rset),
+            QUIT => no_argument(text, 4, Command::Quit),
+            NOOP => Ok(Command::Noop {
+                argument: optional_argument(text),
+            }),
+            HELP => Ok(Command::Help {
+                argument: optional_argument(text),
+            }),
+            VRFY => required_argument(text).map(|argument| Command::Vrfy { argument }),
+            EXPN => required_argument(text).map(|argument| Command::Expn { argument }),
+            AUTH => parse_auth(text),
+            _ => Err(CommandError::new(CommandErrorKind::Unrecognized, 0)),
+        }
+    }
+}
+
+/// The line without its line ending and trailing spaces.
+fn trim_end(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b'\n' | b' ' | b'\t'] = line {
+        line = rest;
+    }
+    line
+}
+
+/// Index of the first byte after `at` that is not a space.
+fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
+fn syntax(what: &'static str, at: usize) -> CommandError {
+    CommandError::new(CommandErrorKind::Syntax(what), at)
+}
+
+fn no_argument<'a>(text: &str, verb_len: usize, command: Command<'a>) -> Result<Command<'a>> {
+    if text.len() == verb_len {
+        Ok(command)
+    } else {
+        Err(syntax("end of line (no argument)", verb_len))
+    }
+}
+
+fn optional_argument(text: &str) -> Option<&str> {
+    let at = skip_spaces(text.as_bytes(), 4);
+    (at < text.len()).then(|| &text[at..])
+}
+
+fn required_argument(text: &str) -> Result<&str> {
+    optional_argument(text).ok_or_else(|| syntax("an argument", text.len()))
+}
+
+/// ```text
+/// helo = "HELO" SP Domain CRLF
+/// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF
+/// ```
+fn client_id(text: &str) -> Result<ClientId<'_>> {
+    let at = skip_spaces(text.as_bytes(), 4);
+    let arg = &text[at..];
+    if arg.is_empty() {
+        return Err(syntax("a domain", at));
+    }
+    if let Some(bad) = arg.bytes().position(|b| b <= b' ' || b == 0x7f) {
+        return Err(syntax("one word", at + bad));
+    }
+    match smtp_domain(arg.as_bytes(), OPTS) {
+        Ok((domain, n)) if n == arg.len() => Ok(ClientId::Domain(domain)),
+        _ => Ok(ClientId::Other(arg)),
+    }
+}
+
+/// Checks that `text[at..]` starts with `word` (any case); returns the
+/// index after it.
+fn keyword(text: &str, at: usize, word: &'static str) -> Result<usize> {
+    let end = at + word.len();
+    match text.get(at..end) {
+        Some(got) if got.eq_ignore_ascii_case(word) => Ok(end),
+        _ => Err(syntax(word, at)),
+    }
+}
+
+/// ```text
+/// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
+/// Reverse-path   = Path / "<>"
+/// ```
+fn parse_mail(text: &str) -> Result<Command<'_>> {
+    let at = keyword(text, 4, " FROM:")?;
+    let at = skip_spaces(text.as_bytes(), at);
+    let (reverse_path, at) = if text.as_bytes()[at..].starts_with(b"<>") {
+        (ReversePath::Null, at + 2)
+    } else {
+        let (path, at) = path(text, at, CommandErrorKind::BadSender)?;
+        (ReversePath::Path(path), at)
+    };
+    let raw = params_text(text, at)?;
+    let params = mail_params(raw, text.len() - raw.len())?;
+    Ok(Command::Mail {
+        reverse_path,
+        params,
+    })
+}
+
+/// ```text
+/// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
+///             Forward-path ) [SP Rcpt-parameters] CRLF
+/// ```
+fn parse_rcpt(text: &str) -> Result<Command<'_>> {
+    let at = keyword(text, 4, " TO:")?;
+    let at = skip_spaces(text.as_bytes(), at);
+    let (forward_path, at) = match text.get(at..at + 12) {
+        Some(p) if p.eq_ignore_ascii_case("<Postmaster>") => (ForwardPath::Postmaster, at + 12),
+        _ => {
+            let (path, at) = path(text, at, CommandErrorKind::BadRecipient)?;
+            (ForwardPath::Path(path), at)
+        }
+    };
+    let raw = params_text(text, at)?;
+    let params = rcpt_params(raw, text.len() - raw.len())?;
+    Ok(Command::Rcpt {
+        forward_path,
+        params,
+    })
+}
+
+/// The parameter text after a path: empty, or a space and the rest.
+fn params_text(text: &str, at: usize) -> Result<&str> {
+    match text.as_bytes().get(at) {
+        None => Ok(""),
+        Some(b' ') => Ok(&text[skip_spaces(text.as_bytes(), at)..]),
+        Some(_) => Err(syntax("' ' or end of line after the path", at)),
+    }
+}
+
+/// ```text
+/// Path           = "<" [ A-d-l ":" ] Mailbox ">"
+/// A-d-l          = At-domain *( "," At-domain )
+/// At-domain      = "@" Domain
+/// ```
+fn path(text: &str, at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.get(at) != Some(&b'<') {
+        return Err(syntax("'<'", at));
+    }
+    let mut i = at + 1;
+    let mut route = None;
+    if bytes.get(i) == Some(&b'@') {
+        let start = i;
+        loop {
+            // One At-domain.
+            let (_, n) = smtp_domain(&bytes[i + 1..], OPTS)
+                .map_err(|e| CommandError::new(bad, i + 1 + e.offset()))?;
+            i += 1 + n;
+            match bytes.get(i) {
+                Some(b',') if bytes.get(i + 1) == Some(&b'@') => i += 1,
+                Some(b':') => break,
+                _ => return Err(CommandError::new(bad, i)),
+            }
+        }
+        route = Some(&text[start..i]);
+        i += 1;
+    }
+    let (mailbox, n) =
+        smtp_mailbox(&bytes[i..], OPTS).map_err(|e| CommandError::new(bad, i + e.offset()))?;
+    i += n;
+    if bytes.get(i) != Some(&b'>') {
+        return Err(CommandError::new(bad, i));
+    }
+    let path = match route {
+        Some(route) => Path::with_source_route(mailbox, route),
+        None => Path::new(mailbox),
+    };
+    Ok((path, i + 1))
+}
+
+/// Checks one parameter's shape and returns its offset in the line.
+///
+/// ```text
+/// esmtp-keyword  = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+/// esmtp-value    = 1*(%d33-60 / %d62-126)      ; RFC 6531 adds UTF8-non-ascii
+/// ```
+fn check_parameter(keyword: &str, value: Option<&str>, at: usize) -> Result<()> {
+    let kw = keyword.as_bytes();
+    if kw.is_empty()
+        || !kw[0].is_ascii_alphanumeric()
+        || !kw.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(syntax("esmtp-keyword", at));
+    }
+    if let Some(value) = value {
+        let bad = value
+            .bytes()
+            .position(|b| !(33..=126).contains(&b) && b < 0x80 || b == b'=');
+        if value.is_empty() || bad.is_some() {
+            return Err(syntax("esmtp-value", at + keyword.len() + 1));
+        }
+    }
+    Ok(())
+}
+
+/// Puts `value` in `slot`, refusing a second one.
+fn set<T>(slot: &mut Option<T>, value: T, name: &'static str, at: usize) -> Result<()> {
+    if slot.is_some() {
+        return Err(CommandError::new(
+            CommandErrorKind::DuplicateParameter(name),
+            at,
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn set_flag(flag: &mut bool, value: Option<&str>, name: &'static str, at: usize) -> Result<()> {
+    if value.is_some() {
+        return Err(bad_parameter(name, at));
+    }
+    if *flag {
+        return Err(CommandError::new(
+            CommandErrorKind::DuplicateParameter(name),
+            at,
+        ));
+    }
+    *flag = true;
+    Ok(())
+}
+
+fn bad_parameter(name: &'static str, at: usize) -> CommandError {
+    CommandError::new(CommandErrorKind::BadParameter(name), at)
+}
+
+/// The parameters of `raw` with each one's offset in the line.
+fn located<'a>(
+    raw: &'a str,
+    base: usize,
+) -> impl Iterator<Item = (crate::types::Parameter<'a>, usize)> + 'a {
+    parameters(raw).map(move |p| (p, base + (p.keyword.as_ptr() as usize - raw.as_ptr() as usize)))
+}
+
+/// The MAIL parameters of RFC 1870, 6152, 3030, 6531, 3461, 4954, 8689,
+/// 6710, 4865 and 2852; see [`MailParams`] for each one's grammar.
+fn mail_params(raw: &str, base: usize) -> Result<MailParams<'_>> {
+    let mut params = MailParams {
+        raw,
+        ..MailParams::default()
+    };
+    for (p, at) in located(raw, base) {
+        check_parameter(p.keyword, p.value, at)?;
+        let value = p.value;
+        let kw = p.keyword;
+        let is = |name: &str| kw.eq_ignore_ascii_case(name);
+        if is("SIZE") {
+            let size = value.and_then(number).ok_or(bad_parameter("SIZE", at))?;
+            set(&mut params.size, size, "SIZE", at)?;
+        } else if is("BODY") {
+            let body = match value {
+                Some(v) if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
+                Some(v) if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
+                Some(v) if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
+                _ => return Err(bad_parameter("BODY", at)),
+            };
+            set(&mut params.body, body, "BODY", at)?;
+        } else if is("SMTPUTF8") {
+            set_flag(&mut params.smtputf8, value, "SMTPUTF8", at)?;
+        } else if is("REQUIRETLS") {
+            set_flag(&mut params.requiretls, value, "REQUIRETLS", at)?;
+        } else if is("RET") {
+            let ret = match value {
+                Some(v) if v.eq_ignore_ascii_case("FULL") => Ret::Full,
+                Some(v) if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
+                _ => return Err(bad_parameter("RET", at)),
+            };
+            set(&mut params.ret, ret, "RET", at)?;
+        } else if is("ENVID") {
+            // RFC 3461 section 4.4: at most 100 characters.
+            let envid = value
+                .filter(|v| v.len() <= 100)
+                .and_then(XText::new)
+                .ok_or(bad_parameter("ENVID", at))?;
+            set(&mut params.envid, envid, "ENVID", at)?;
+        } else if is("AUTH") {
+            let auth = match value {
+                Some("<>") => MailAuth::Unknown,
+                Some(v) => MailAuth::Address(XText::new(v).ok_or(bad_parameter("AUTH", at))?),
+                None => return Err(bad_parameter("AUTH", at)),
+            };
+            set(&mut params.auth, auth, "AUTH", at)?;
+        } else if is("MT-PRIORITY") {
+            let priority = value
+                .and_then(signed)
+                .filter(|p| (-9..=9).contains(p))
+                .ok_or(bad_parameter("MT-PRIORITY", at))?;
+            set(&mut params.mt_priority, priority as i8, "MT-PRIORITY", at)?;
+        } else if is("HOLDFOR") {
+            let seconds = value
+                .filter(|v| v.len() <= 9)
+                .and_then(number)
+                .ok_or(bad_parameter("HOLDFOR", at))?;
+            set(&mut params.hold, Hold::For(seconds as u32), "HOLDFOR", at)?;
+        } else if is("HOLDUNTIL") {
+            let until = value
+                .filter(|v| is_date_time(v))
+                .ok_or(bad_parameter("HOLDUNTIL", at))?;
+            set(&mut params.hold, Hold::Until(until), "HOLDUNTIL", at)?;
+        } else if is("BY") {
+            let by = value.and_then(deliver_by).ok_or(bad_parameter("BY", at))?;
+            set(&mut params.by, by, "BY", at)?;
+        }
+    }
+    Ok(params)
+}
+
+/// The RCPT parameters of RFC 3461; see [`RcptParams`].
+fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
+    let mut params = RcptParams {
+        raw,
+        ..RcptParams::default()
+    };
+    for (p, at) in located(raw, base) {
+        check_parameter(p.keyword, p.value, at)?;
+        if p.keyword.eq_ignore_ascii_case("NOTIFY") {
+            let notify = p.value.and_then(notify).ok_or(bad_parameter("NOTIFY", at))?;
+            set(&mut params.notify, notify, "NOTIFY", at)?;
+        } else if p.keyword.eq_ignore_ascii_case("ORCPT") {
+            let orcpt = p.value.and_then(orcpt).ok_or(bad_parameter("ORCPT", at))?;
+            set(&mut params.orcpt, orcpt, "ORCPT", at)?;
+        }
+    }
+    Ok(params)
+}
+
+/// `1*20DIGIT` as a `u64`, refusing overflow.
+fn number(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `["-" / "+"] 1*9DIGIT`.
+fn signed(text: &str) -> Option<i32> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.len() > 9 {
+        return None;
+    }
+    let n = number(digits)? as i32;
+    Some(if negative { -n } else { n })
+}
+
+/// ```text
+/// notify-esmtp-value  = "NEVER" / 1#notify-list-element
+/// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+/// ```
+fn notify(text: &str) -> Option<Notify> {
+    if text.eq_ignore_ascii_case("NEVER") {
+        return Some(Notify::NEVER);
+    }
+    let mut notify = Notify::NEVER;
+    for item in text.split(',') {
+        let flag = if item.eq_ignore_ascii_case("SUCCESS") {
+            &mut notify.success
+        } else if item.eq_ignore_ascii_case("FAILURE") {
+            &mut notify.failure
+        } else if item.eq_ignore_ascii_case("DELAY") {
+            &mut notify.delay
+        } else {
+            return None;
+        };
+        if *flag {
+            return None;
+        }
+        *flag = true;
+    }
+    Some(notify)
+}
+
+/// ```text
+/// original-recipient-address = addr-type ";" xtext
+/// addr-type = atom
+/// ```
+fn orcpt(text: &str) -> Option<OriginalRecipient<'_>> {
+    let (addr_type, address) = text.split_once(';')?;
+    let atom_ok = !addr_type.is_empty()
+        && addr_type
+            .bytes()
+            .all(mailwire_core::token::is_atext);
+    if !atom_ok {
+        return None;
+    }
+    Some(OriginalRecipient {
+        addr_type,
+        address: XText::new(address).filter(|x| !x.as_str().is_empty())?,
+    })
+}
+
+/// ```text
+/// by-value = by-time ";" by-mode [ by-trace ]
+/// by-time  = ["-" / "+"] 1*9digit
+/// by-mode  = "N" / "R"
+/// by-trace = "T"
+/// ```
+fn deliver_by(text: &str) -> Option<DeliverBy> {
+    let (time, mode) = text.split_once(';')?;
+    let seconds = signed(time)?;
+    let mode = mode.as_bytes();
+    let (return_if_late, trace) = match mode {
+        [m] => (*m, false),
+        [m, t] if t.eq_ignore_ascii_case(&b'T') => (*m, true),
+        _ => return None,
+    };
+    let return_if_late = match return_if_late.to_ascii_uppercase() {
+        b'R' => true,
+        b'N' => false,
+        _ => return None,
+    };
+    Some(DeliverBy {
+        seconds,
+        return_if_late,
+        trace,
+    })
+}
+
+/// A loose RFC 3339 `date-time` check: `YYYY-MM-DDTHH:MM:SS` then
+/// fraction and zone characters.
+fn is_date_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10].eq_ignore_ascii_case(&b'T')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19..]
+            .iter()
+            .all(|&c| c.is_ascii_digit() || matches!(c, b'.' | b'+' | b'-' | b':' | b'Z' | b'z'))
+}
+
+/// ```text
+/// bdat-cmd   ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
+/// chunk-size ::= 1*DIGIT
+/// end-marker ::= "LAST"
+/// ```
+fn parse_bdat(text: &str) -> Result<Command<'_>> {
+    let at = skip_spaces(text.as_bytes(), 4);
+    let rest = &text[at..];
+    let (size, last) = match rest.split_once(' ') {
+        Some((size, marker)) => {
+            let marker = marker.trim_start_matches(' ');
+            if !marker.eq_ignore_ascii_case("LAST") {
+                return Err(syntax("LAST", text.len() - marker.len()));
+            }
+            (size, true)
+        }
+        None => (rest, false),
+    };
+    let size = number(size).ok_or(syntax("chunk-size", at))?;
+    Ok(Command::Bdat { size, last })
+}
+
+/// ```text
+/// auth-command = "AUTH" SP sasl-mech [SP initial-response] CRLF
+/// sasl-mech    = 1*20mech-char
+/// mech-char    = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
+/// initial-response = base64 / "="
+/// ```
+///
+/// Mechanism names are accepted in any case.
+fn parse_auth(text: &str) -> Result<Command<'_>> {
+    let at = skip_spaces(text.as_bytes(), 4);
+    let rest = &text[at..];
+    let (mech, response) = match rest.split_once(' ') {
+        Some((mech, response)) => (mech, Some(response.trim_start_matches(' '))),
+        None => (rest, None),
+    };
+    let mech_ok = (1..=20).contains(&mech.len())
+        && mech
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !mech_ok {
+        return Err(syntax("sasl-mech", at));
+    }
+    let initial_response = match response {
+        None => None,
+        Some("=") => Some(InitialResponse::Empty),
+        Some(r) if is_base64(r) => Some(InitialResponse::Base64(r)),
+        Some(r) => return Err(syntax("base64 or '='", text.len() - r.len())),
+    };
+    Ok(Command::Auth {
+        mechanism: Mechanism::from_name(mech),
+        initial_response,
+    })
+}
+
+/// `base64` of RFC 4954: the alphabet, with `=` padding only at the end.
+pub(crate) fn is_base64(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !text.is_empty()
+        && text.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
