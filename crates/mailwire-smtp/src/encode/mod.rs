@@ -5,8 +5,6 @@
 mod command;
 mod reply;
 
-pub use reply::*;
-
 /// Why a value could not be encoded.
 ///
 /// ```

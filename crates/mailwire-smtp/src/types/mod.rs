@@ -10,12 +10,12 @@ mod path;
 mod reply;
 mod status;
 
-pub use capability::*;
+pub use capability::{Capabilities, Extension};
 pub use command::{ClientId, Command, InitialResponse, Mechanism};
 pub use param::{
-    Body, DeliverBy, Hold, MailAuth, MailParams, Notify, OriginalRecipient, Parameter,
-    RcptParams, Ret, XText, parameters,
+    Body, DeliverBy, Hold, MailAuth, MailParams, Notify, OriginalRecipient, Parameter, RcptParams,
+    Ret, XText, parameters,
 };
 pub use path::{ForwardPath, Path, ReversePath};
-pub use reply::*;
-pub use status::*;
+pub use reply::Reply;
+pub use status::{EnhancedStatus, ReplyCode};
