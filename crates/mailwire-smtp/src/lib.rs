@@ -6,6 +6,7 @@
 //! | [`types`] | commands, paths, ESMTP parameters, replies, enhanced status codes, EHLO capabilities |
 //! | [`parse`] | the parsers' error types (parsing is [`Command::parse`](types::Command::parse) and [`Reply::parse`](types::Reply::parse)) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode` and `Reply::encode`) |
+//! | `codec` | `tokio_util::codec` framing for both ends (feature `tokio`) |
 //!
 //! Parsing a command line borrows from it and allocates nothing; encoders
 //! refuse CR, LF and NUL inside fields.
@@ -20,6 +21,10 @@
 //! # Ok::<(), mailwire_smtp::parse::CommandError>(())
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "tokio")]
+pub mod codec;
 
 pub mod encode;
 pub mod parse;
