@@ -29,3 +29,8 @@ pub mod codec;
 pub mod encode;
 pub mod parse;
 pub mod types;
+
+/// The README's code examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
