@@ -400,3 +400,92 @@ pub fn check_builder(input: &[u8]) {
     assert_eq!(&*attachment.decoded_body(), binary.as_slice());
     assert_eq!(message.raw(), bytes.as_slice());
 }
+
+/// SMTP replies: the incremental parser gives the same replies however the
+/// input is split; error offsets stay inside the input; every reply read
+/// writes back to bytes that read back the same; capabilities never panic
+/// and write a reply that reads back the same capabilities.
+pub fn check_smtp_reply(data: &[u8]) {
+    use mailwire_smtp::types::{Capabilities, Reply};
+
+    let Some((&cut, input)) = data.split_first() else {
+        return;
+    };
+    let whole = read_replies(input);
+    // The same input in two pieces, the first one parsed as far as it goes.
+    let split = usize::from(cut) * (input.len() + 1) / 256;
+    let mut buf = input[..split].to_vec();
+    let mut pieces = Vec::new();
+    let mut failed = drain_replies(&mut buf, &mut pieces);
+    if failed.is_none() {
+        buf.extend_from_slice(&input[split..]);
+        failed = drain_replies(&mut buf, &mut pieces);
+    }
+    if whole.1.is_none() && failed.is_none() {
+        assert_eq!(whole.0, pieces, "replies depend on the split");
+    }
+    // Lossy decoding of 8-bit text can lengthen a line past the limit, so
+    // the write-back is read without limits.
+    let mut unlimited = mailwire_smtp::parse::ReplyLimits::DEFAULT;
+    unlimited.max_line = usize::MAX;
+    unlimited.max_lines = usize::MAX;
+    for reply in &whole.0 {
+        if let Ok(bytes) = reply.to_bytes() {
+            let (again, n) = Reply::parse_with_limits(&bytes, unlimited)
+                .expect("an encoded reply parses")
+                .expect("an encoded reply is complete");
+            assert_eq!(n, bytes.len());
+            assert_eq!(&again, reply, "encode then parse changed the reply");
+        }
+        let caps = Capabilities::from_ehlo(reply);
+        if let Ok(bytes) = caps.to_reply().to_bytes() {
+            let (reply, _) = Reply::parse_with_limits(&bytes, unlimited)
+                .unwrap()
+                .unwrap();
+            let _ = Capabilities::from_ehlo(&reply);
+        }
+    }
+}
+
+/// Reads replies from `input` one after the other; returns them and the
+/// error that stopped the reading, if any.
+fn read_replies(mut input: &[u8]) -> (Vec<mailwire_smtp::types::Reply<'static>>, Option<usize>) {
+    let total = input.len();
+    let mut replies = Vec::new();
+    loop {
+        match mailwire_smtp::types::Reply::parse(input) {
+            Ok(Some((reply, n))) => {
+                assert!(n > 0 && n <= input.len());
+                replies.push(reply.into_owned());
+                input = &input[n..];
+            }
+            Ok(None) => return (replies, None),
+            Err(e) => {
+                assert!(
+                    e.offset() <= input.len(),
+                    "offset {} past {}",
+                    e.offset(),
+                    total
+                );
+                return (replies, Some(e.offset()));
+            }
+        }
+    }
+}
+
+/// Parses and removes every complete reply at the front of `buf`.
+fn drain_replies(
+    buf: &mut Vec<u8>,
+    out: &mut Vec<mailwire_smtp::types::Reply<'static>>,
+) -> Option<usize> {
+    loop {
+        match mailwire_smtp::types::Reply::parse(buf) {
+            Ok(Some((reply, n))) => {
+                out.push(reply.into_owned());
+                buf.drain(..n);
+            }
+            Ok(None) => return None,
+            Err(e) => return Some(e.offset()),
+        }
+    }
+}

@@ -100,6 +100,13 @@ pub struct Capabilities<'a> {
     pub other: Vec<Extension<'a>>,
 }
 
+/// `text` without `prefix` (ASCII, any case), if it starts with it.
+fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
 /// An EHLO keyword this crate does not know, with its parameters.
 ///
 /// ```
@@ -171,9 +178,9 @@ impl<'a> Capabilities<'a> {
             self.requiretls = true;
         } else if is("AUTH") {
             self.add_mechanisms(params);
-        } else if keyword.len() > 5 && keyword[..5].eq_ignore_ascii_case("AUTH=") {
+        } else if let Some(names) = strip_prefix_ignore_case(line, "AUTH=") {
             // The pre-standard form: `AUTH=PLAIN LOGIN`.
-            self.add_mechanisms(&line[5..]);
+            self.add_mechanisms(names);
         } else if is("DELIVERBY") {
             self.deliver_by = Some(params.parse().unwrap_or(0));
         } else if is("MT-PRIORITY") {
