@@ -247,6 +247,7 @@ fn capabilities_round_trip_through_a_reply() {
     caps.mt_priority = Some("MIXER");
     caps.future_release = Some((604_800, "2026-12-31T00:00:00Z"));
     caps.vrfy = true;
+    caps.etrn = true;
     caps.other = vec![Extension {
         keyword: "XCLIENT",
         params: "NAME ADDR",

@@ -94,6 +94,8 @@ pub struct Capabilities<'a> {
     pub vrfy: bool,
     /// `EXPN`.
     pub expn: bool,
+    /// `ETRN` (RFC 1985): remote queue starting.
+    pub etrn: bool,
     /// `HELP`.
     pub help: bool,
     /// Keywords this crate does not know, in order.
@@ -139,12 +141,12 @@ impl<'a> Capabilities<'a> {
             return caps;
         }
         let mut lines = reply.lines();
-        let first = lines.next().unwrap_or("").trim();
+        let first = lines.next().unwrap_or("").trim_ascii();
         let (domain, greeting) = first.split_once(' ').unwrap_or((first, ""));
         caps.domain = domain;
-        caps.greeting = greeting.trim_start();
+        caps.greeting = greeting.trim_ascii_start();
         for line in lines {
-            caps.read_line(line.trim());
+            caps.read_line(line.trim_ascii());
         }
         caps
     }
@@ -154,52 +156,53 @@ impl<'a> Capabilities<'a> {
             return;
         }
         let (keyword, params) = line.split_once(' ').unwrap_or((line, ""));
-        let params = params.trim_start();
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name);
-        if is("SIZE") {
-            self.size = Some(params.parse().unwrap_or(0));
-        } else if is("PIPELINING") {
-            self.pipelining = true;
-        } else if is("8BITMIME") {
-            self.eight_bit_mime = true;
-        } else if is("BINARYMIME") {
-            self.binary_mime = true;
-        } else if is("CHUNKING") {
-            self.chunking = true;
-        } else if is("SMTPUTF8") {
-            self.smtputf8 = true;
-        } else if is("STARTTLS") {
-            self.starttls = true;
-        } else if is("DSN") {
-            self.dsn = true;
-        } else if is("ENHANCEDSTATUSCODES") {
-            self.enhanced_status_codes = true;
-        } else if is("REQUIRETLS") {
-            self.requiretls = true;
-        } else if is("AUTH") {
-            self.add_mechanisms(params);
-        } else if let Some(names) = strip_prefix_ignore_case(line, "AUTH=") {
-            // The pre-standard form: `AUTH=PLAIN LOGIN`.
-            self.add_mechanisms(names);
-        } else if is("DELIVERBY") {
-            self.deliver_by = Some(params.parse().unwrap_or(0));
-        } else if is("MT-PRIORITY") {
-            self.mt_priority = Some(params);
-        } else if is("FUTURERELEASE") {
-            let (interval, until) = params.split_once(' ').unwrap_or((params, ""));
-            self.future_release = Some((interval.parse().unwrap_or(0), until.trim()));
-        } else if is("VRFY") {
-            self.vrfy = true;
-        } else if is("EXPN") {
-            self.expn = true;
-        } else if is("HELP") {
-            self.help = true;
-        } else {
-            self.other.push(Extension { keyword, params });
+        let params = params.trim_ascii_start();
+        // Keywords are short: upper-case into a stack buffer and match the
+        // bytes, one comparison per candidate of the same length.
+        let mut upper = [0u8; 20];
+        let key = match upper.get_mut(..keyword.len()) {
+            Some(key) => {
+                key.copy_from_slice(keyword.as_bytes());
+                key.make_ascii_uppercase();
+                &*key
+            }
+            None => &[][..],
+        };
+        match key {
+            b"SIZE" => self.size = Some(params.parse().unwrap_or(0)),
+            b"PIPELINING" => self.pipelining = true,
+            b"8BITMIME" => self.eight_bit_mime = true,
+            b"BINARYMIME" => self.binary_mime = true,
+            b"CHUNKING" => self.chunking = true,
+            b"SMTPUTF8" => self.smtputf8 = true,
+            b"STARTTLS" => self.starttls = true,
+            b"DSN" => self.dsn = true,
+            b"ENHANCEDSTATUSCODES" => self.enhanced_status_codes = true,
+            b"REQUIRETLS" => self.requiretls = true,
+            b"AUTH" => self.add_mechanisms(params),
+            b"DELIVERBY" => self.deliver_by = Some(params.parse().unwrap_or(0)),
+            b"MT-PRIORITY" => self.mt_priority = Some(params),
+            b"FUTURERELEASE" => {
+                let (interval, until) = params.split_once(' ').unwrap_or((params, ""));
+                self.future_release = Some((interval.parse().unwrap_or(0), until.trim_ascii()));
+            }
+            b"VRFY" => self.vrfy = true,
+            b"EXPN" => self.expn = true,
+            b"ETRN" => self.etrn = true,
+            b"HELP" => self.help = true,
+            _ => match strip_prefix_ignore_case(line, "AUTH=") {
+                // The pre-standard form: `AUTH=PLAIN LOGIN`.
+                Some(names) => self.add_mechanisms(names),
+                None => self.other.push(Extension { keyword, params }),
+            },
         }
     }
 
     fn add_mechanisms(&mut self, names: &'a str) {
+        if self.auth.capacity() == 0 {
+            // One allocation for the usual lists (a provider offers ~6).
+            self.auth.reserve_exact(8);
+        }
         for name in names.split(' ').filter(|n| !n.is_empty()) {
             let mechanism = Mechanism::from_name(name);
             if !self.auth.contains(&mechanism) {
@@ -256,7 +259,7 @@ impl<'a> Capabilities<'a> {
             ("VRFY", self.vrfy),
             ("EXPN", self.expn),
             ("HELP", self.help),
-            ("", false),
+            ("ETRN", self.etrn),
         ]
     }
 
