@@ -253,6 +253,7 @@ fn swaks_to_aiosmtpd_arrives() {
         String::from_utf8_lossy(&received.data),
         String::from_utf8_lossy(MESSAGE)
     );
+    assert_eq!(received.data, MESSAGE);
 }
 
 #[test]
