@@ -116,7 +116,7 @@ echo "smtp-source -s $SESSIONS -l $SIZE -m $MESSAGES on 127.0.0.1 ($(nproc) core
 printf '%-40s %9s %9s %16s\n' server messages seconds rate
 row "smtp-sink (Postfix $version)" "$sink_n" "$sink_s"
 if [ "$#" -gt 0 ]; then
-    name="$(basename "$1")${2:+ ${*:2}}"
+    name="$(basename "${args[0]}")${2:+ ${args[*]:1}}"
     [ "${#name}" -gt 40 ] && name="${name:0:37}..."
     row "$name" "$other_n" "$other_s"
 fi

@@ -246,7 +246,7 @@ mod tests {
         let mut delivery = maildir.begin().await.unwrap();
         assert!(delivery.is_empty());
         let tmp = delivery.tmp_path().to_path_buf();
-        assert_eq!(files_in(&maildir.path().join("tmp")), [tmp.clone()]);
+        assert_eq!(files_in(&maildir.path().join("tmp")), [tmp.as_path()]);
 
         let chunks: [&[u8]; 3] = [b"Subject: hi\r\n", b"\r\n", b"body\r\n"];
         for chunk in chunks {
@@ -259,7 +259,7 @@ mod tests {
         );
 
         let path = delivery.commit().await.unwrap();
-        assert_eq!(maildir.new_messages().await.unwrap(), [path.clone()]);
+        assert_eq!(maildir.new_messages().await.unwrap(), [path.as_path()]);
         assert_eq!(
             path.file_name(),
             tmp.file_name(),

@@ -235,7 +235,10 @@ mod tests {
             .unwrap_err();
         // (rcgen gives every such certificate the same subject, so webpki
         // tries our anchor and reports BadSignature rather than UnknownIssuer.)
-        assert!(err.to_string().contains("invalid peer certificate"), "{err}");
+        assert!(
+            err.to_string().contains("invalid peer certificate"),
+            "{err}"
+        );
         assert!(
             server.await.unwrap().is_err(),
             "the server sees the client's alert"

@@ -11,7 +11,7 @@
 //! Every server is bound to 127.0.0.1 only.
 
 // Each test binary that includes this module uses a different subset of it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod process;
 mod servers;
