@@ -1,0 +1,396 @@
+//! The tokio loop around `mailwire_smtp::server::Server` shared by the
+//! `smtp_server` and `smtp_exchange` examples: accept connections, move
+//! bytes between the socket and the state machine, and make the
+//! application's decisions (accept every sender and recipient, check
+//! passwords, store messages in a Maildir or drop them).
+//!
+//! The protocol itself (sequencing, pipelining checks, dot-unstuffing,
+//! STARTTLS injection defence, SASL, limits, timeouts) is all in the state
+//! machine; this file is only I/O and policy.
+
+#![allow(dead_code)] // each example uses its own part
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::{Buf, BytesMut};
+use mailwire_message::date::DateTime;
+use mailwire_smtp::sasl::Credentials;
+use mailwire_smtp::server::{Event, Server, ServerConfig};
+use mailwire_smtp::types::{EnhancedStatus, Mechanism, Reply, ReplyCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_util::either::Either;
+
+use crate::maildir::{Delivery, Maildir};
+use crate::tls;
+
+/// Where accepted messages go.
+#[derive(Debug, Clone)]
+pub(crate) enum Store {
+    /// Streamed into a Maildir.
+    Maildir(PathBuf),
+    /// Read and dropped (as Postfix's `smtp-sink`).
+    Sink,
+}
+
+/// The server's settings, from the command line.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) listen: SocketAddr,
+    pub(crate) store: Store,
+    pub(crate) users: Vec<(String, String)>,
+    pub(crate) hostname: String,
+    pub(crate) tls: bool,
+    pub(crate) max_size: u64,
+    pub(crate) verbose: bool,
+}
+
+impl Options {
+    /// Reads `--listen ADDR [--maildir DIR | --sink] [--user NAME:PASS ...]
+    /// [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]`.
+    pub(crate) fn from_args(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut listen = None;
+        let mut store = None;
+        let mut options = Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            store: Store::Sink,
+            users: Vec::new(),
+            hostname: "localhost".into(),
+            tls: true,
+            max_size: 64 << 20,
+            verbose: false,
+        };
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+            match arg.as_str() {
+                "--listen" => {
+                    let text = value("--listen")?;
+                    listen = Some(text.parse().map_err(|e| format!("--listen {text}: {e}"))?);
+                }
+                "--maildir" => store = Some(Store::Maildir(value("--maildir")?.into())),
+                "--sink" => store = Some(Store::Sink),
+                "--user" => {
+                    let text = value("--user")?;
+                    let (name, pass) = text
+                        .split_once(':')
+                        .ok_or(format!("--user {text}: expected NAME:PASS"))?;
+                    options.users.push((name.into(), pass.into()));
+                }
+                "--hostname" => options.hostname = value("--hostname")?,
+                "--no-tls" => options.tls = false,
+                "--max-size" => {
+                    let text = value("--max-size")?;
+                    options.max_size = text.parse().map_err(|e| format!("--max-size {text}: {e}"))?;
+                }
+                "--verbose" => options.verbose = true,
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        options.listen = listen.ok_or("--listen ADDR is required")?;
+        options.store = store.ok_or("--maildir DIR or --sink is required")?;
+        Ok(options)
+    }
+
+    /// The state machine's configuration for these options.
+    pub(crate) fn server_config(&self) -> ServerConfig {
+        let mut config = ServerConfig::new(self.hostname.clone());
+        config.limits.max_message_size = self.max_size;
+        config.extensions.starttls = self.tls;
+        config.extensions.dsn = true;
+        config.extensions.enhanced_status_codes = true;
+        if !self.users.is_empty() {
+            config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5];
+            config.auth_required = true;
+            // Without TLS on offer, passwords may go in the clear: this is
+            // an example for loopback tests.
+            config.auth_requires_tls = self.tls;
+        }
+        config
+    }
+}
+
+/// Everything a connection needs, shared by all of them.
+struct Shared {
+    config: Arc<ServerConfig>,
+    options: Options,
+    maildir: Option<Maildir>,
+    acceptor: Option<TlsAcceptor>,
+}
+
+/// Serves connections from `listener` until it fails.
+pub(crate) async fn serve(listener: TcpListener, options: Options) -> io::Result<()> {
+    let maildir = match &options.store {
+        Store::Maildir(dir) => Some(Maildir::create(dir.clone()).await?),
+        Store::Sink => None,
+    };
+    let acceptor = if options.tls {
+        Some(tls::SelfSigned::generate()?.acceptor()?)
+    } else {
+        None
+    };
+    let shared = Arc::new(Shared {
+        config: Arc::new(options.server_config()),
+        options,
+        maildir,
+        acceptor,
+    });
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            if let Err(error) = session(stream, peer, &shared).await {
+                if shared.options.verbose {
+                    eprintln!("smtp_server: {peer}: {error}");
+                }
+            }
+        });
+    }
+}
+
+/// A connection, in plain text or after `STARTTLS`.
+type Conn = Either<TcpStream, tokio_rustls::server::TlsStream<TcpStream>>;
+
+/// Per-session application state.
+struct Session<'s> {
+    shared: &'s Shared,
+    peer: SocketAddr,
+    helo: String,
+    sender: String,
+    recipients: Vec<String>,
+    delivery: Option<Delivery>,
+}
+
+/// Runs one SMTP session on `stream`.
+async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Result<()> {
+    let _ = stream.set_nodelay(true);
+    let mut conn: Conn = Either::Left(stream);
+    let mut server = Server::new(Arc::clone(&shared.config), Instant::now());
+    if shared.config.auth_mechanisms.contains(&Mechanism::CramMd5) {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        server.set_cram_md5_nonce(format!("<{}.{}@{}>", std::process::id(), now.as_nanos(), shared.options.hostname));
+    }
+    let mut app = Session {
+        shared,
+        peer,
+        helo: String::new(),
+        sender: String::new(),
+        recipients: Vec::new(),
+        delivery: None,
+    };
+    let mut input = BytesMut::with_capacity(64 * 1024);
+    let mut output = BytesMut::with_capacity(4096);
+    loop {
+        // Events first: they may hold back input until decided.
+        let mut start_tls = false;
+        while let Some(event) = server.poll_event() {
+            start_tls |= app.handle(&mut server, event).await?;
+        }
+        if server.poll_output(&mut output) > 0 {
+            conn.write_all(&output).await?;
+            output.clear();
+            continue;
+        }
+        if start_tls {
+            conn = upgrade(conn, shared).await?;
+            // Bytes sent in plain text after STARTTLS were discarded by
+            // the machine; those still in our buffer go too.
+            input.clear();
+            server
+                .tls_established()
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            continue;
+        }
+        if server.is_closed() {
+            conn.shutdown().await.ok();
+            return Ok(());
+        }
+        // Hand over buffered input first; read only when the machine took
+        // all of it (back-pressure keeps both buffers bounded).
+        if !input.is_empty() && server.wants_input() {
+            let taken = server.handle_input(Instant::now(), &input);
+            input.advance(taken);
+            if taken > 0 {
+                continue;
+            }
+        }
+        let deadline = server.poll_timeout();
+        let read = async {
+            if input.capacity() - input.len() < 4096 {
+                input.reserve(64 * 1024);
+            }
+            conn.read_buf(&mut input).await
+        };
+        let timeout = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            read = read => {
+                if read? == 0 {
+                    app.abort().await;
+                    return Ok(());
+                }
+                let taken = server.handle_input(Instant::now(), &input);
+                input.advance(taken);
+            }
+            () = timeout => server.handle_timeout(Instant::now()),
+        }
+    }
+}
+
+/// Runs the TLS handshake on a plain connection.
+async fn upgrade(conn: Conn, shared: &Shared) -> io::Result<Conn> {
+    let (Either::Left(tcp), Some(acceptor)) = (conn, &shared.acceptor) else {
+        return Err(io::Error::other("STARTTLS on a TLS connection or without TLS"));
+    };
+    Ok(Either::Right(acceptor.accept(tcp).await?))
+}
+
+impl Session<'_> {
+    /// Acts on one event; returns whether to start TLS now.
+    async fn handle(&mut self, server: &mut Server, event: Event) -> io::Result<bool> {
+        let decided = match event {
+            Event::Hello(hello) => {
+                self.helo = hello.client().as_str().to_owned();
+                Ok(())
+            }
+            Event::Mail(mail) => {
+                self.sender = mail.reverse_path().to_string();
+                self.recipients.clear();
+                server.accept_sender()
+            }
+            Event::Recipient(rcpt) => {
+                self.recipients.push(rcpt.forward_path().to_string());
+                server.accept_recipient()
+            }
+            Event::Data(chunk) => {
+                if let Some(maildir) = &self.shared.maildir {
+                    if self.delivery.is_none() {
+                        let mut delivery = maildir.begin().await?;
+                        delivery.write_chunk(self.trace_fields().as_bytes()).await?;
+                        self.delivery = Some(delivery);
+                    }
+                    if let Some(delivery) = &mut self.delivery {
+                        delivery.write_chunk(&chunk).await?;
+                    }
+                }
+                Ok(())
+            }
+            Event::MessageEnd(end) => {
+                let stored = match (self.delivery.take(), &self.shared.maildir) {
+                    (Some(delivery), _) => delivery.commit().await.map(Some),
+                    // An empty message still gets its file.
+                    (None, Some(maildir)) => {
+                        let mut delivery = maildir.begin().await?;
+                        delivery.write_chunk(self.trace_fields().as_bytes()).await?;
+                        delivery.commit().await.map(Some)
+                    }
+                    (None, None) => Ok(None),
+                };
+                match stored {
+                    Ok(path) => {
+                        if self.shared.options.verbose {
+                            eprintln!(
+                                "smtp_server: {} bytes from {} for {} recipient(s){}",
+                                end.size,
+                                self.sender,
+                                end.recipients,
+                                path.map(|p| format!(" in {}", p.display())).unwrap_or_default()
+                            );
+                        }
+                        server.accept_message()
+                    }
+                    Err(error) => {
+                        eprintln!("smtp_server: cannot store a message: {error}");
+                        server.reject_message(Reply::new(
+                            ReplyCode::LOCAL_ERROR,
+                            Some(EnhancedStatus::TEMPORARY_SYSTEM),
+                            "Cannot store the message now",
+                        ))
+                    }
+                }
+            }
+            Event::TransactionAborted(_) => {
+                self.abort().await;
+                Ok(())
+            }
+            Event::StartTls => return Ok(true),
+            Event::Auth(request) => {
+                if self.check(&request.credentials) {
+                    server.accept_auth()
+                } else {
+                    server.reject_auth(Reply::new(
+                        ReplyCode::AUTH_INVALID,
+                        Some(EnhancedStatus::AUTH_INVALID),
+                        "Authentication credentials invalid",
+                    ))
+                }
+            }
+            Event::ProtocolError(error) => {
+                if self.shared.options.verbose {
+                    eprintln!("smtp_server: {}: {error}", self.peer);
+                }
+                Ok(())
+            }
+            Event::Closed(_) => {
+                self.abort().await;
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        decided.map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(false)
+    }
+
+    /// Whether the credentials match one of the accounts.
+    fn check(&self, credentials: &Credentials) -> bool {
+        let users = &self.shared.options.users;
+        match credentials {
+            Credentials::Password {
+                username, password, ..
+            } => users
+                .iter()
+                .any(|(name, pass)| name == username && pass == password.expose()),
+            Credentials::CramMd5(response) => users
+                .iter()
+                .any(|(name, pass)| *name == response.username && response.verify(pass.as_bytes())),
+            _ => false,
+        }
+    }
+
+    /// The `Return-Path` and `Received` fields put in front of a stored
+    /// message (RFC 5321 section 4.4).
+    fn trace_fields(&self) -> String {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let date = DateTime::from_unix(now.as_secs() as i64, 0)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let rcpt = match self.recipients.as_slice() {
+            [one] => format!("\r\n\tfor {one}"),
+            _ => String::new(),
+        };
+        format!(
+            "Return-Path: {}\r\nReceived: from {} ([{}])\r\n\tby {} (mailwire smtp_server) with ESMTP{};\r\n\t{}\r\n",
+            self.sender,
+            self.helo,
+            self.peer.ip(),
+            self.shared.options.hostname,
+            rcpt,
+            date
+        )
+    }
+
+    /// Drops a delivery in progress.
+    async fn abort(&mut self) {
+        if let Some(delivery) = self.delivery.take() {
+            let _ = delivery.abort().await;
+        }
+    }
+}
