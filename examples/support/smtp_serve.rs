@@ -360,7 +360,7 @@ impl Session<'_> {
                 .any(|(name, pass)| name == username && pass == password.expose()),
             Credentials::CramMd5(response) => users
                 .iter()
-                .any(|(name, pass)| *name == response.username && response.verify(pass.as_bytes())),
+                .any(|(name, pass)| name == response.username() && response.verify(pass.as_bytes())),
             _ => false,
         }
     }

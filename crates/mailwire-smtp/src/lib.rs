@@ -6,6 +6,8 @@
 //! | [`types`] | commands, paths, ESMTP parameters, replies, enhanced status codes, EHLO capabilities |
 //! | [`parse`] | the parsers' error types (parsing is [`Command::parse`](types::Command::parse) and [`Reply::parse`](types::Reply::parse)) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode` and `Reply::encode`) |
+//! | [`server`] | the sans-IO SMTP/LMTP server state machine: sequencing, pipelining checks, DATA/BDAT, STARTTLS, AUTH, timeouts |
+//! | [`sasl`] | SASL responses of `AUTH` (PLAIN, LOGIN, XOAUTH2, CRAM-MD5) into credentials |
 //! | `codec` | `tokio_util::codec` framing for both ends (feature `tokio`) |
 //!
 //! Parsing a command line borrows from it and allocates nothing; encoders
@@ -28,6 +30,8 @@ pub mod codec;
 
 pub mod encode;
 pub mod parse;
+pub mod sasl;
+pub mod server;
 pub mod types;
 
 /// The README's code examples, compiled and run as doc tests.
