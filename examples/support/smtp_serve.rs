@@ -85,7 +85,9 @@ impl Options {
                 "--no-tls" => options.tls = false,
                 "--max-size" => {
                     let text = value("--max-size")?;
-                    options.max_size = text.parse().map_err(|e| format!("--max-size {text}: {e}"))?;
+                    options.max_size = text
+                        .parse()
+                        .map_err(|e| format!("--max-size {text}: {e}"))?;
                 }
                 "--verbose" => options.verbose = true,
                 other => return Err(format!("unknown option {other}")),
@@ -171,8 +173,15 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
     let mut conn: Conn = Either::Left(stream);
     let mut server = Server::new(Arc::clone(&shared.config), Instant::now());
     if shared.config.auth_mechanisms.contains(&Mechanism::CramMd5) {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        server.set_cram_md5_nonce(format!("<{}.{}@{}>", std::process::id(), now.as_nanos(), shared.options.hostname));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        server.set_cram_md5_nonce(format!(
+            "<{}.{}@{}>",
+            std::process::id(),
+            now.as_nanos(),
+            shared.options.hostname
+        ));
     }
     let mut app = Session {
         shared,
@@ -184,9 +193,10 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
     };
     let mut input = BytesMut::with_capacity(64 * 1024);
     let mut output = BytesMut::with_capacity(4096);
+    // Set by `Event::StartTls`; the handshake starts once the 220 is out.
+    let mut start_tls = false;
     loop {
         // Events first: they may hold back input until decided.
-        let mut start_tls = false;
         while let Some(event) = server.poll_event() {
             start_tls |= app.handle(&mut server, event).await?;
         }
@@ -196,6 +206,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
             continue;
         }
         if start_tls {
+            start_tls = false;
             conn = upgrade(conn, shared).await?;
             // Bytes sent in plain text after STARTTLS were discarded by
             // the machine; those still in our buffer go too.
@@ -248,7 +259,9 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
 /// Runs the TLS handshake on a plain connection.
 async fn upgrade(conn: Conn, shared: &Shared) -> io::Result<Conn> {
     let (Either::Left(tcp), Some(acceptor)) = (conn, &shared.acceptor) else {
-        return Err(io::Error::other("STARTTLS on a TLS connection or without TLS"));
+        return Err(io::Error::other(
+            "STARTTLS on a TLS connection or without TLS",
+        ));
     };
     Ok(Either::Right(acceptor.accept(tcp).await?))
 }
@@ -302,7 +315,8 @@ impl Session<'_> {
                                 end.size,
                                 self.sender,
                                 end.recipients,
-                                path.map(|p| format!(" in {}", p.display())).unwrap_or_default()
+                                path.map(|p| format!(" in {}", p.display()))
+                                    .unwrap_or_default()
                             );
                         }
                         server.accept_message()
@@ -358,9 +372,9 @@ impl Session<'_> {
             } => users
                 .iter()
                 .any(|(name, pass)| name == username && pass == password.expose()),
-            Credentials::CramMd5(response) => users
-                .iter()
-                .any(|(name, pass)| name == response.username() && response.verify(pass.as_bytes())),
+            Credentials::CramMd5(response) => users.iter().any(|(name, pass)| {
+                name == response.username() && response.verify(pass.as_bytes())
+            }),
             _ => false,
         }
     }
@@ -368,7 +382,9 @@ impl Session<'_> {
     /// The `Return-Path` and `Received` fields put in front of a stored
     /// message (RFC 5321 section 4.4).
     fn trace_fields(&self) -> String {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let date = DateTime::from_unix(now.as_secs() as i64, 0)
             .map(|d| d.to_string())
             .unwrap_or_default();

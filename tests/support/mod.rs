@@ -13,10 +13,12 @@
 // Each test binary that includes this module uses a different subset of it.
 #![allow(dead_code, unused_imports)]
 
+mod examples;
 mod process;
 mod servers;
 mod tools;
 
+pub(crate) use examples::{ExampleServer, example};
 pub(crate) use process::{Child, Output, wait_for_port};
 pub(crate) use servers::{SinkOptions, effective_uid, start_aiosmtpd, start_smtp_sink};
 pub(crate) use tools::{aiosmtpd_python, curl_smtp, python, require_tool, swaks};
