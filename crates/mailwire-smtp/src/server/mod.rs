@@ -401,11 +401,13 @@ impl Server {
         let mut taken = 0;
         loop {
             if matches!(self.input, Input::Closed) {
+                self.received += (data.len() - taken) as u64;
                 return data.len();
             }
             if matches!(self.input, Input::Tls) {
                 // Plain text after STARTTLS, or handshake bytes the
                 // application should not have passed: never commands.
+                self.received += (data.len() - taken) as u64;
                 self.report_discarded(data.len() - taken);
                 return data.len();
             }
@@ -876,9 +878,9 @@ impl Server {
         self.rx.capacity() + self.out.capacity()
     }
 
-    /// Input bytes processed so far (from the start of the connection,
-    /// TLS handshake excluded): the stream position of the next byte to
-    /// be processed.
+    /// Input bytes processed (or discarded) so far, counted over every
+    /// [`handle_input`](Self::handle_input) call: the stream position of
+    /// the next byte to be processed.
     #[must_use]
     pub fn input_processed(&self) -> u64 {
         self.received - self.rx.len() as u64
