@@ -26,6 +26,7 @@ fn seed_corpus_passes_every_check() {
             "message" => checks::check_message,
             "builder" => checks::check_builder,
             "smtp_reply" => checks::check_smtp_reply,
+            "smtp_server" => checks::check_smtp_server,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

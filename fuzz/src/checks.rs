@@ -489,3 +489,167 @@ fn drain_replies(
         }
     }
 }
+
+/// SMTP server: arbitrary input in arbitrary pieces, an application that
+/// accepts everything. No panic; the output is a sequence of well-formed
+/// replies; a `DATA` message ends only where the input processed ends with
+/// `CRLF.CRLF` (or, when bare line endings end command lines, right after
+/// the `DATA` line with an empty body); message sizes match the data
+/// handed out; buffers stay bounded; with pipelining checks off and no
+/// `STARTTLS`, the split does not change events or output.
+///
+/// Input: `[config, config2, cut, cut, cut, data...]`.
+pub fn check_smtp_server(input: &[u8]) {
+    let [c1, c2, k1, k2, k3, data @ ..] = input else {
+        return;
+    };
+    let config = smtp_server_config(*c1, *c2);
+    let strict = config.bare_lf == BarePolicy::Reject && config.bare_cr == BarePolicy::Reject;
+    let allow = config.pipelining == mailwire_smtp::server::PipeliningPolicy::Allow;
+    let config = std::sync::Arc::new(config);
+    let whole = run_smtp_server(&config, &[data], data, strict);
+    let pieces = chunks(data, &[*k1, *k2, *k3]);
+    let split = run_smtp_server(&config, &pieces, data, strict);
+    // STARTTLS discards what came in the same read: split-dependent by design.
+    let tls = |run: &ServerRun| run.events.iter().any(|e| e == "StartTls");
+    if allow && !tls(&whole) && !tls(&split) {
+        assert_eq!(split, whole);
+    }
+}
+
+fn smtp_server_config(c1: u8, c2: u8) -> mailwire_smtp::server::ServerConfig {
+    use mailwire_smtp::server::{PipeliningPolicy, ServerConfig};
+    use mailwire_smtp::types::Mechanism;
+    let mut config = if c1 & 1 == 0 {
+        ServerConfig::new("mx.example.org")
+    } else {
+        ServerConfig::lmtp("lmtp.example.org")
+    };
+    config.pipelining = match (c1 >> 1) % 3 {
+        0 => PipeliningPolicy::Allow,
+        1 => PipeliningPolicy::Reject,
+        _ => PipeliningPolicy::Disconnect,
+    };
+    config.extensions.chunking = c1 & 0x08 == 0;
+    config.extensions.pipelining = c1 & 0x10 == 0;
+    config.extensions.starttls = c1 & 0x20 == 0;
+    config.extensions.enhanced_status_codes = c1 & 0x40 == 0;
+    config.extensions.dsn = c1 & 0x80 == 0;
+    config.bare_lf = policy(c2);
+    config.bare_cr = policy(c2 / 3);
+    if c2 & 0x10 != 0 {
+        config.limits.max_message_size = 64;
+        config.limits.max_literal_size = 48;
+    }
+    if c2 & 0x20 != 0 {
+        config.limits.max_errors = 3;
+        config.limits.max_recipients = 2;
+        config.limits.max_command_line = 40;
+    }
+    config.implicit_tls = c2 & 0x40 != 0;
+    config.auth_requires_tls = c2 & 0x80 == 0;
+    config.auth_mechanisms = vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::XOAuth2,
+    ];
+    config.receive_buffer = 1024;
+    config
+}
+
+/// What a session produced: events (consecutive data merged) and output.
+#[derive(Debug, PartialEq, Eq)]
+struct ServerRun {
+    events: Vec<String>,
+    output: Vec<u8>,
+}
+
+fn run_smtp_server(
+    config: &std::sync::Arc<mailwire_smtp::server::ServerConfig>,
+    pieces: &[&[u8]],
+    data: &[u8],
+    strict: bool,
+) -> ServerRun {
+    use mailwire_smtp::server::{Event, Server};
+    let now = std::time::Instant::now();
+    let mut server = Server::new(config.clone(), now);
+    server.set_cram_md5_nonce("1.2");
+    let mut run = ServerRun {
+        events: Vec::new(),
+        output: Vec::new(),
+    };
+    let mut out = BytesMut::new();
+    // Data handed out since the transaction started.
+    let mut body = 0u64;
+    let mut drive = |server: &mut Server, run: &mut ServerRun, body: &mut u64| loop {
+        while let Some(event) = server.poll_event() {
+            match &event {
+                Event::Data(chunk) => {
+                    assert!(!chunk.is_empty());
+                    *body += chunk.len() as u64;
+                }
+                Event::Mail(_) => {
+                    *body = 0;
+                    server.accept_sender().unwrap();
+                }
+                Event::Recipient(_) => server.accept_recipient().unwrap(),
+                Event::MessageEnd(end) => {
+                    assert_eq!(end.size, *body);
+                    if !end.chunked {
+                        let processed = usize::try_from(server.input_processed()).unwrap();
+                        let seen = &data[..processed];
+                        assert!(
+                            seen.ends_with(b"\r\n.\r\n")
+                                || (!strict && *body == 0 && seen.ends_with(b".\r\n")),
+                            "message ended without CRLF.CRLF"
+                        );
+                    }
+                    *body = 0;
+                    server.accept_message().unwrap();
+                }
+                Event::TransactionAborted(_) => *body = 0,
+                Event::Auth(_) => server.accept_auth().unwrap(),
+                Event::StartTls => server.tls_established().unwrap(),
+                _ => {}
+            }
+            let text = match event {
+                Event::Data(chunk) => format!("Data({})", chunk.len()),
+                other => format!("{other:?}"),
+            };
+            match run.events.last_mut() {
+                Some(last) if last.starts_with("Data(") && text.starts_with("Data(") => {
+                    let a: usize = last[5..last.len() - 1].parse().unwrap();
+                    let b: usize = text[5..text.len() - 1].parse().unwrap();
+                    *last = format!("Data({})", a + b);
+                }
+                _ => run.events.push(text),
+            }
+        }
+        out.clear();
+        if server.poll_output(&mut out) == 0 {
+            break;
+        }
+        run.output.extend_from_slice(&out);
+    };
+    drive(&mut server, &mut run, &mut body);
+    for piece in pieces {
+        let mut rest = *piece;
+        while !rest.is_empty() {
+            let n = server.handle_input(now, rest);
+            rest = &rest[n..];
+            drive(&mut server, &mut run, &mut body);
+            assert!(server.buffer_capacity() < 256 * 1024);
+            assert!(n > 0 || server.wants_input(), "stuck");
+        }
+    }
+    // Every reply well-formed, and nothing but replies.
+    let mut at = 0;
+    while at < run.output.len() {
+        let (_, n) = mailwire_smtp::types::Reply::parse(&run.output[at..])
+            .expect("well-formed reply")
+            .expect("complete reply");
+        at += n;
+    }
+    run
+}

@@ -78,8 +78,10 @@ pub struct ServerConfig {
     /// How long to wait for the client (RFC 5321 section 4.5.3.2).
     pub timeouts: Timeouts,
     /// Most bytes of received input held at once (commands waiting to be
-    /// processed, message data not yet handed out). Raised to the longest
-    /// line if below it. Default 64 KiB.
+    /// processed, message data not yet handed out). Raised to 12288 (the
+    /// longest `AUTH` line) or `limits.max_command_line` if below them.
+    /// Message data waiting in [`Event::Data`](super::Event::Data) events
+    /// not yet polled is bounded by the same amount. Default 64 KiB.
     pub receive_buffer: usize,
 }
 

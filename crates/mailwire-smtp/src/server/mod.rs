@@ -38,8 +38,9 @@
 //!   [`ServerConfig::bare_lf`] / [`bare_cr`](ServerConfig::bare_cr).
 //! - Input sent in plain text after `STARTTLS` is discarded.
 //! - Memory is bounded whatever the client sends: received input held is
-//!   at most [`ServerConfig::receive_buffer`] (plus one line), message data
-//!   waiting in events at most as much again; when the application does
+//!   at most [`ServerConfig::receive_buffer`] (raised to 12288 octets, the
+//!   longest `AUTH` line, if below), message data waiting in events at
+//!   most as much again; when the application does
 //!   not drain events or output, `handle_input` takes fewer bytes. A
 //!   `BDAT` size is never allocated.
 //! - Time is passed in, never read. Timeouts follow RFC 5321 section
@@ -350,6 +351,20 @@ impl Server {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert_eq!(server.config().hostname, "mx.example.org");
+    /// ```
     #[must_use]
     pub fn config(&self) -> &ServerConfig {
         &self.config
@@ -401,11 +416,13 @@ impl Server {
         let mut taken = 0;
         loop {
             if matches!(self.input, Input::Closed) {
+                self.received += (data.len() - taken) as u64;
                 return data.len();
             }
             if matches!(self.input, Input::Tls) {
                 // Plain text after STARTTLS, or handshake bytes the
                 // application should not have passed: never commands.
+                self.received += (data.len() - taken) as u64;
                 self.report_discarded(data.len() - taken);
                 return data.len();
             }
@@ -472,6 +489,32 @@ impl Server {
     /// the client's `EHLO` and any authentication are forgotten), and
     /// `STARTTLS` is no longer offered.
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # config.extensions.starttls = true;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nSTARTTLS\r\n");
+    /// let mut starttls = false;
+    /// while let Some(event) = server.poll_event() {
+    ///     starttls |= event == Event::StartTls;
+    /// }
+    /// assert!(starttls && !server.wants_input());
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"220 2.0.0 Ready to start TLS\r\n"));
+    /// // ... the TLS handshake on the connection ...
+    /// server.tls_established()?;
+    /// assert!(server.is_tls() && server.wants_input());
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no handshake was asked for.
@@ -532,6 +575,29 @@ impl Server {
 
     /// Accepts the sender of [`Event::Mail`]: `250 2.1.0 Sender OK`.
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::Mail(mail) = event {
+    ///         assert_eq!(mail.reverse_path().to_string(), "<a@example.org>");
+    ///         server.accept_sender()?;
+    ///     }
+    /// }
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"250 2.1.0 Sender OK\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no sender decision is pending.
@@ -549,6 +615,25 @@ impl Server {
 
     /// Refuses the sender of [`Event::Mail`] with `reply` (a 4yz or 5yz
     /// reply; another code is replaced by `550 5.7.1`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<spam@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.reject_sender(Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, EnhancedStatus::new(5, 7, 1), "Go away"))?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"550 5.7.1 Go away\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -568,6 +653,28 @@ impl Server {
     /// Accepts the recipient of [`Event::Recipient`]:
     /// `250 2.1.5 Recipient OK`.
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<b@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_recipient()?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"250 2.1.5 Recipient OK\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no recipient decision is pending.
@@ -585,6 +692,28 @@ impl Server {
 
     /// Refuses the recipient of [`Event::Recipient`] with `reply` (4yz or
     /// 5yz; another code is replaced by `550 5.1.1`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<nobody@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.reject_recipient(Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, Some(EnhancedStatus::BAD_DESTINATION), "No such user"))?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"550 5.1.1 No such user\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -604,6 +733,35 @@ impl Server {
     /// `250 2.6.0 Message accepted`; in LMTP mode, for every recipient not
     /// yet answered with `accept_message_for`/`reject_message_for`.
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<b@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_recipient()?;
+    /// let _ = server.handle_input(now, b"DATA\r\nhi\r\n.\r\n");
+    /// let mut end = None;
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::MessageEnd(e) = event { end = Some(e); }
+    /// }
+    /// assert_eq!(end.unwrap().size, 4);
+    /// server.accept_message()?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"250 2.6.0 Message accepted\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no message decision is pending.
@@ -614,6 +772,35 @@ impl Server {
     /// Refuses the message of [`Event::MessageEnd`] with `reply` (4yz or
     /// 5yz; another code is replaced by `554 5.6.0`); in LMTP mode, for
     /// every recipient not yet answered.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<b@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_recipient()?;
+    /// let _ = server.handle_input(now, b"DATA\r\nhi\r\n.\r\n");
+    /// let mut end = None;
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::MessageEnd(e) = event { end = Some(e); }
+    /// }
+    /// assert_eq!(end.unwrap().size, 4);
+    /// server.reject_message(Reply::new(ReplyCode::TRANSACTION_FAILED, EnhancedStatus::new(5, 7, 1), "Spam"))?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"554 5.7.1 Spam\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -629,6 +816,37 @@ impl Server {
     /// decided. In SMTP mode, for index 0, the same as
     /// [`accept_message`](Self::accept_message).
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<b@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_recipient()?;
+    /// let _ = server.handle_input(now, b"DATA\r\nhi\r\n.\r\n");
+    /// let mut end = None;
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::MessageEnd(e) = event { end = Some(e); }
+    /// }
+    /// assert_eq!(end.unwrap().size, 4);
+    /// // In SMTP mode there is one reply, index 0.
+    /// assert!(server.accept_message_for(1).is_err());
+    /// server.accept_message_for(0)?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"250 2.6.0 Message accepted\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no message decision is pending, or `index` is
@@ -639,6 +857,35 @@ impl Server {
 
     /// LMTP: refuses the message for recipient `index` with `reply`; see
     /// [`accept_message_for`](Self::accept_message_for).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nMAIL FROM:<a@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_sender()?;
+    /// let _ = server.handle_input(now, b"RCPT TO:<b@example.org>\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.accept_recipient()?;
+    /// let _ = server.handle_input(now, b"DATA\r\nhi\r\n.\r\n");
+    /// let mut end = None;
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::MessageEnd(e) = event { end = Some(e); }
+    /// }
+    /// assert_eq!(end.unwrap().size, 4);
+    /// server.reject_message_for(0, Reply::new(ReplyCode::INSUFFICIENT_STORAGE, EnhancedStatus::new(4, 2, 2), "Over quota"))?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"452 4.2.2 Over quota\r\n"));
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -722,6 +969,34 @@ impl Server {
     /// Accepts the credentials of [`Event::Auth`]:
     /// `235 2.7.0 Authentication successful`.
     ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # config.implicit_tls = true;
+    /// # config.auth_mechanisms = vec![mailwire_smtp::types::Mechanism::Plain];
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// use mailwire_smtp::sasl::Credentials;
+    /// let _ = server.handle_input(now, b"EHLO c\r\nAUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+    /// while let Some(event) = server.poll_event() {
+    ///     if let Event::Auth(request) = event {
+    ///         let Credentials::Password { username, password, .. } = request.credentials else { panic!() };
+    ///         assert_eq!((username.as_str(), password.expose()), ("tim", "tanstaaftanstaaf"));
+    ///         server.accept_auth()?;
+    ///     }
+    /// }
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"235 2.7.0 Authentication successful\r\n"));
+    /// assert!(server.is_authenticated());
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`DecisionError`] if no authentication decision is pending.
@@ -741,6 +1016,28 @@ impl Server {
     /// `535 5.7.8`, or `454 4.7.0` for a temporary failure; a code other
     /// than 4yz/5yz is replaced by `535 5.7.8`). Counts as an error
     /// towards `limits.max_errors`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # config.implicit_tls = true;
+    /// # config.auth_mechanisms = vec![mailwire_smtp::types::Mechanism::Plain];
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"EHLO c\r\nAUTH PLAIN AHRpbQB3cm9uZw==\r\n");
+    /// while server.poll_event().is_some() {}
+    /// server.reject_auth(Reply::new(ReplyCode::AUTH_INVALID, Some(EnhancedStatus::AUTH_INVALID), "Bad credentials"))?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert!(out.ends_with(b"535 5.7.8 Bad credentials\r\n"));
+    /// assert!(!server.is_authenticated());
+    /// # Ok::<(), mailwire_smtp::server::DecisionError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -815,6 +1112,20 @@ impl Server {
     /// application's decision, which the client waits for as long), or a
     /// time already past after a decision, to restart the timer. `None`
     /// once closed and during the TLS handshake.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert_eq!(server.poll_timeout(), Some(now + std::time::Duration::from_secs(300)));
+    /// ```
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         if matches!(self.input, Input::Closed | Input::Tls) {
@@ -835,25 +1146,83 @@ impl Server {
 
     /// Whether the session is over: send the output left, then close the
     /// connection.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"QUIT\r\n");
+    /// assert!(server.is_closed());
+    /// ```
     #[must_use]
     pub fn is_closed(&self) -> bool {
         self.closed.is_some()
     }
 
     /// Whether the connection is TLS (implicit, or after `STARTTLS`).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert!(!server.is_tls());
+    /// ```
     #[must_use]
     pub fn is_tls(&self) -> bool {
         self.tls
     }
 
     /// Whether the client authenticated.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert!(!server.is_authenticated());
+    /// ```
     #[must_use]
     pub fn is_authenticated(&self) -> bool {
         self.authenticated
     }
 
-    /// Whether [`handle_input`](Self::handle_input) would take more bytes
-    /// now. When false, drain events and output first.
+    /// Whether to read more from the connection now: false when the
+    /// receive buffer is full (drain events and output first), during the
+    /// TLS handshake and once closed.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert!(server.wants_input());
+    /// ```
     #[must_use]
     pub fn wants_input(&self) -> bool {
         match self.input {
@@ -864,6 +1233,22 @@ impl Server {
 
     /// Bytes held: received input not yet processed plus output not yet
     /// taken.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert_eq!(server.buffered_len(), 26); // the greeting
+    /// let _ = server.poll_output(&mut out);
+    /// assert_eq!(server.buffered_len(), 0);
+    /// ```
     #[must_use]
     pub fn buffered_len(&self) -> usize {
         self.rx.len() + self.out.len()
@@ -871,14 +1256,43 @@ impl Server {
 
     /// Memory reserved by the receive and output buffers (their
     /// capacities), for checking that it stays bounded.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// assert!(server.buffer_capacity() <= 128 * 1024);
+    /// ```
     #[must_use]
     pub fn buffer_capacity(&self) -> usize {
         self.rx.capacity() + self.out.capacity()
     }
 
-    /// Input bytes processed so far (from the start of the connection,
-    /// TLS handshake excluded): the stream position of the next byte to
-    /// be processed.
+    /// Input bytes processed (or discarded) so far, counted over every
+    /// [`handle_input`](Self::handle_input) call: the stream position of
+    /// the next byte to be processed.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_smtp::server::{Event, Server, ServerConfig};
+    /// # use mailwire_smtp::types::{EnhancedStatus, Reply, ReplyCode};
+    /// # let now = Instant::now();
+    /// # let mut config = ServerConfig::new("mx.example.org");
+    /// # config.pipelining = mailwire_smtp::server::PipeliningPolicy::Allow;
+    /// # let mut server = Server::new(Arc::new(config), now);
+    /// # let mut out = BytesMut::new();
+    /// let _ = server.handle_input(now, b"NOOP\r\nNO");
+    /// assert_eq!(server.input_processed(), 6);
+    /// ```
     #[must_use]
     pub fn input_processed(&self) -> u64 {
         self.received - self.rx.len() as u64
