@@ -12,23 +12,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{ExampleServer as Server, curl_smtp, python, swaks, temp_dir};
-
-/// A message with CRLF line ends, lines that need dot-stuffing, a line
-/// that is a lone dot once unstuffed, and an 8-bit (UTF-8) body line.
-const MESSAGE: &[u8] = b"From: Alice <alice@example.org>\r\n\
-To: Bob <bob@example.net>\r\n\
-Subject: interop test\r\n\
-Message-ID: <interop-1@example.org>\r\n\
-MIME-Version: 1.0\r\n\
-Content-Type: text/plain; charset=utf-8\r\n\
-Content-Transfer-Encoding: 8bit\r\n\
-\r\n\
-First line.\r\n\
-.leading dot, stuffed on the wire\r\n\
-.\r\n\
-..two dots\r\n\
-Gr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln\r\n";
+use support::{ExampleServer as Server, MESSAGE, curl_smtp, python, swaks, temp_dir};
 
 /// The stored message without the trace fields the server put in front.
 fn body_of(stored: &[u8]) -> &[u8] {

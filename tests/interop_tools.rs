@@ -14,27 +14,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::{
-    Child, Output, SinkOptions, curl_smtp, effective_uid, free_port, python, require_tool,
+    Child, MESSAGE, Output, SinkOptions, curl_smtp, effective_uid, free_port, python, require_tool,
     start_aiosmtpd, start_smtp_sink, swaks, temp_dir, wait_for_port,
 };
 
 const ARRIVAL: Duration = Duration::from_secs(5);
-
-/// A message with CRLF line ends, a line that needs dot-stuffing, a line
-/// that is a lone dot once unstuffed, and an 8-bit (UTF-8) body line.
-const MESSAGE: &[u8] = b"From: Alice <alice@example.org>\r\n\
-To: Bob <bob@example.net>\r\n\
-Subject: interop test\r\n\
-Message-ID: <interop-1@example.org>\r\n\
-MIME-Version: 1.0\r\n\
-Content-Type: text/plain; charset=utf-8\r\n\
-Content-Transfer-Encoding: 8bit\r\n\
-\r\n\
-First line.\r\n\
-.leading dot, stuffed on the wire\r\n\
-.\r\n\
-..two dots\r\n\
-Gr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln\r\n";
 
 /// smtplib: sends stdin-free, from argv: PORT FROM TO [TO...] with the
 /// message bytes in the file MESSAGE_PATH; prints the refused recipients

@@ -27,6 +27,22 @@ pub(crate) use tempfile::TempDir;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 
+/// A message with CRLF line ends, a line that needs dot-stuffing, a line
+/// that is a lone dot once unstuffed, and an 8-bit (UTF-8) body line.
+pub(crate) const MESSAGE: &[u8] = b"From: Alice <alice@example.org>\r\n\
+To: Bob <bob@example.net>\r\n\
+Subject: interop test\r\n\
+Message-ID: <interop-1@example.org>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\n\
+\r\n\
+First line.\r\n\
+.leading dot, stuffed on the wire\r\n\
+.\r\n\
+..two dots\r\n\
+Gr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln\r\n";
+
 /// The loopback address every test server binds to.
 pub(crate) const LOOPBACK: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
