@@ -6,6 +6,7 @@
 //! | [`types`] | commands, paths, ESMTP parameters, replies, enhanced status codes, EHLO capabilities |
 //! | [`parse`] | the parsers' error types (parsing is [`Command::parse`](types::Command::parse) and [`Reply::parse`](types::Reply::parse)) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode` and `Reply::encode`) |
+//! | [`client`] | the sans-IO client state machine (SMTP and LMTP): greeting, EHLO, STARTTLS, AUTH, pipelined transactions, BDAT |
 //!
 //! Parsing a command line borrows from it and allocates nothing; encoders
 //! refuse CR, LF and NUL inside fields.
@@ -21,6 +22,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod types;
