@@ -6,6 +6,7 @@
 //! | [`types`] | commands, paths, ESMTP parameters, replies, enhanced status codes, EHLO capabilities |
 //! | [`parse`] | the parsers' error types (parsing is [`Command::parse`](types::Command::parse) and [`Reply::parse`](types::Reply::parse)) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode` and `Reply::encode`) |
+//! | [`client`] | the sans-IO client state machine (SMTP and LMTP): greeting, EHLO, STARTTLS, AUTH, pipelined transactions, BDAT |
 //! | [`server`] | the sans-IO SMTP/LMTP server state machine: sequencing, pipelining checks, DATA/BDAT, STARTTLS, AUTH, timeouts |
 //! | [`sasl`] | SASL responses of `AUTH` (PLAIN, LOGIN, XOAUTH2, CRAM-MD5) into credentials |
 //! | `codec` | `tokio_util::codec` framing for both ends (feature `tokio`) |
@@ -28,6 +29,7 @@
 #[cfg(feature = "tokio")]
 pub mod codec;
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod sasl;

@@ -374,21 +374,22 @@ pub fn encode_plain(authzid: &str, username: &str, password: &str) -> String {
     encode_base64(&raw)
 }
 
-/// The `CRAM-MD5` response a client computes for `challenge` (before
-/// base64): `username`, a space, and the HMAC-MD5 in lower-case hex.
+/// The `CRAM-MD5` response a client computes for `challenge` (the decoded
+/// bytes of the server's `334` line; before base64): `username`, a space,
+/// and the HMAC-MD5 in lower-case hex (RFC 2195 section 2).
 ///
 /// ```
 /// let r = mailwire_smtp::sasl::cram_md5_response("u", "p", "<1@x>");
 /// assert!(r.starts_with("u ") && r.len() == 2 + 32);
 /// ```
 #[must_use]
-pub fn cram_md5_response(username: &str, password: &str, challenge: &str) -> String {
+pub fn cram_md5_response(username: &str, password: &str, challenge: impl AsRef<[u8]>) -> String {
     let mut out = String::with_capacity(username.len() + 33);
     out.push_str(username);
     out.push(' ');
     // HMAC accepts keys of any length.
     if let Ok(mut mac) = Hmac::<Md5>::new_from_slice(password.as_bytes()) {
-        mac.update(challenge.as_bytes());
+        mac.update(challenge.as_ref());
         for b in mac.finalize().into_bytes() {
             out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
             out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
