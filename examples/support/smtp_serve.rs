@@ -124,14 +124,25 @@ struct Shared {
     acceptor: Option<TlsAcceptor>,
 }
 
-/// Serves connections from `listener` until it fails.
+/// Serves connections from `listener` until it fails, with a new
+/// self-signed certificate for STARTTLS.
 pub(crate) async fn serve(listener: TcpListener, options: Options) -> io::Result<()> {
+    serve_with_certificate(listener, options, tls::SelfSigned::generate()?).await
+}
+
+/// Serves connections from `listener` until it fails, with `certificate`
+/// for STARTTLS (when `options.tls`).
+pub(crate) async fn serve_with_certificate(
+    listener: TcpListener,
+    options: Options,
+    certificate: tls::SelfSigned,
+) -> io::Result<()> {
     let maildir = match &options.store {
         Store::Maildir(dir) => Some(Maildir::create(dir.clone()).await?),
         Store::Sink => None,
     };
     let acceptor = if options.tls {
-        Some(tls::SelfSigned::generate()?.acceptor()?)
+        Some(certificate.acceptor()?)
     } else {
         None
     };
@@ -176,12 +187,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        server.set_cram_md5_nonce(format!(
-            "<{}.{}@{}>",
-            std::process::id(),
-            now.as_nanos(),
-            shared.options.hostname
-        ));
+        server.set_cram_md5_nonce(format!("{}.{}", std::process::id(), now.as_nanos()));
     }
     let mut app = Session {
         shared,

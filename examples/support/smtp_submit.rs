@@ -1,0 +1,224 @@
+//! The tokio loop around `mailwire_smtp::client::Client` shared by the
+//! `smtp_send` and `smtp_exchange` examples: connect, move bytes between
+//! the socket and the state machine, stream the message from a file in
+//! blocks (memory stays bounded whatever its size), run the TLS handshake
+//! when the machine asks for it, and collect each recipient's result.
+//!
+//! With `transcript` on, every line the client sends and receives is
+//! printed as `C: ...` / `S: ...` (in plain text, also after STARTTLS).
+
+#![allow(dead_code)] // each example uses its own part
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use bytes::{Buf, BytesMut};
+use mailwire_smtp::client::{Client, Config, Credentials, Envelope, Event, Tls, TransactionReport};
+use mailwire_smtp::types::{Body, MailParams};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_util::either::Either;
+
+use crate::tls;
+
+/// One message to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Submission {
+    pub(crate) server: SocketAddr,
+    pub(crate) from: String,
+    pub(crate) to: Vec<String>,
+    pub(crate) starttls: bool,
+    pub(crate) auth: Option<(String, String)>,
+    pub(crate) file: PathBuf,
+    /// Use `BDAT` when the server offers `CHUNKING`.
+    pub(crate) chunking: bool,
+    /// Print the session as `C:` / `S:` lines.
+    pub(crate) transcript: bool,
+}
+
+/// How the submission went.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The report of the transaction, if it got that far.
+    pub(crate) report: Option<TransactionReport>,
+    /// Why the session failed, if it did.
+    pub(crate) failure: Option<String>,
+}
+
+/// A connection, in plain text or after `STARTTLS`.
+type Conn = Either<TcpStream, tokio_rustls::client::TlsStream<TcpStream>>;
+
+/// Sends `submission.file` through `submission.server`. With `STARTTLS`,
+/// `connector` checks the server's certificate.
+pub(crate) async fn submit(
+    submission: &Submission,
+    connector: &TlsConnector,
+) -> io::Result<Outcome> {
+    let mut config = Config::new("client.localhost");
+    config.tls = if submission.starttls {
+        Tls::Required
+    } else {
+        Tls::Never
+    };
+    config.chunking = submission.chunking;
+    if let Some((name, pass)) = &submission.auth {
+        config.credentials = Some(Credentials::password(name.clone(), pass.clone()));
+        // Only for loopback tests without TLS: say so.
+        config.allow_plaintext_auth = !submission.starttls;
+    }
+    let mut client = Client::new(config).map_err(io::Error::other)?;
+    // The MAIL FROM parameters go out before the data, so read the file
+    // once for its size and whether it holds 8-bit bytes (RFC 1870,
+    // RFC 6152); the client drops what the server does not offer.
+    let (size, eight_bit) = scan(&submission.file).await?;
+    let mut params = MailParams::default();
+    params.size = Some(size);
+    params.body = eight_bit.then_some(Body::EightBitMime);
+    let to: Vec<&str> = submission.to.iter().map(String::as_str).collect();
+    let envelope = Envelope::from_addresses(&submission.from, &to)
+        .map_err(io::Error::other)?
+        .with_params(params);
+    client.handle_timeout(Instant::now());
+    client.send_stream(&envelope).map_err(io::Error::other)?;
+    client.quit();
+
+    let stream = TcpStream::connect(submission.server).await?;
+    let _ = stream.set_nodelay(true);
+    let mut conn: Conn = Either::Left(stream);
+    let mut file = tokio::fs::File::open(&submission.file).await?;
+    let mut pending = BytesMut::new();
+    let mut file_done = false;
+    let mut input = vec![0u8; 16 * 1024];
+    let mut output = BytesMut::with_capacity(16 * 1024);
+    let mut start_tls = false;
+    let mut closed = false;
+    let mut outcome = Outcome {
+        report: None,
+        failure: None,
+    };
+    loop {
+        while let Some(event) = client.poll_event() {
+            match event {
+                Event::StartTls => start_tls = true,
+                Event::MessageWanted { .. } => {
+                    // Give the machine file data until it takes less than
+                    // offered; it asks again once it has sent some.
+                    loop {
+                        if pending.is_empty() && !file_done {
+                            pending.reserve(64 * 1024);
+                            if file.read_buf(&mut pending).await? == 0 {
+                                file_done = true;
+                            }
+                        }
+                        if pending.is_empty() {
+                            client.end_message();
+                            break;
+                        }
+                        let taken = client.write_message(&pending);
+                        pending.advance(taken);
+                        if !pending.is_empty() {
+                            break;
+                        }
+                    }
+                }
+                Event::Recipient { index, reply, .. } => {
+                    if submission.transcript {
+                        continue;
+                    }
+                    let to = &submission.to[index];
+                    let verdict = if reply.is_positive() {
+                        "accepted"
+                    } else {
+                        "refused"
+                    };
+                    println!("{to}: {verdict}: {} {}", reply.code(), reply.text());
+                }
+                Event::TransactionDone(report) => outcome.report = Some(report),
+                Event::Failed(error) => outcome.failure = Some(error.to_string()),
+                Event::Closed { .. } => closed = true,
+                _ => {}
+            }
+        }
+        if client.poll_output(&mut output) > 0 {
+            if submission.transcript {
+                print_lines("C:", &output);
+            }
+            conn.write_all(&output).await?;
+            output.clear();
+            continue;
+        }
+        if start_tls {
+            start_tls = false;
+            let Either::Left(tcp) = conn else {
+                return Err(io::Error::other("STARTTLS twice"));
+            };
+            let name = tls::server_name(&submission.server.ip().to_string())?;
+            conn = Either::Right(connector.connect(name, tcp).await?);
+            if submission.transcript {
+                println!("   (TLS handshake done)");
+            }
+            client.tls_established();
+            continue;
+        }
+        if closed {
+            conn.shutdown().await.ok();
+            return Ok(outcome);
+        }
+        let deadline = client.poll_timeout();
+        let timeout = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            read = conn.read(&mut input) => {
+                let n = read?;
+                client.handle_timeout(Instant::now());
+                if n == 0 {
+                    client.connection_closed();
+                } else {
+                    if submission.transcript {
+                        print_lines("S:", &input[..n]);
+                    }
+                    client.handle_input(&input[..n]);
+                }
+            }
+            () = timeout => client.handle_timeout(Instant::now()),
+        }
+    }
+}
+
+/// The size of the file at `path` and whether it has bytes above 127.
+async fn scan(path: &std::path::Path) -> io::Result<(u64, bool)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut block = vec![0u8; 64 * 1024];
+    let (mut size, mut eight_bit) = (0u64, false);
+    loop {
+        let n = file.read(&mut block).await?;
+        if n == 0 {
+            return Ok((size, eight_bit));
+        }
+        size += n as u64;
+        eight_bit |= !block[..n].is_ascii();
+    }
+}
+
+/// Prints each line of `bytes` after `who`, long runs of message data
+/// shortened.
+fn print_lines(who: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    for (i, line) in lines.iter().enumerate() {
+        if lines.len() > 12 && i == 6 {
+            println!("{who} ... ({} more lines)", lines.len() - 10);
+        }
+        if lines.len() > 12 && (6..lines.len() - 4).contains(&i) {
+            continue;
+        }
+        println!("{who} {line}");
+    }
+}
