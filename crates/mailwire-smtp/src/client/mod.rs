@@ -37,7 +37,11 @@
 //!    - stop after [`Event::Closed`] and close the connection.
 //!
 //! The events are the same however the server's bytes are split between
-//! calls to `handle_input`.
+//! calls to `handle_input`: replies are matched to commands in the order
+//! the client committed to send them, so a reply to message data not yet
+//! handed out makes the client produce that data first (bounded by the
+//! message already given; a streamed message cannot be answered early,
+//! and such a reply fails the session).
 //!
 //! # What it does
 //!
@@ -802,6 +806,13 @@ impl Client {
             self.close(Some(reply.clone().into_owned()));
             return;
         }
+        if self.io.expect.is_empty() {
+            // A reply to message data not handed out yet: it is committed,
+            // so produce it (the same events however the input is split).
+            if let Some(tx) = self.current.as_mut() {
+                tx.fill(&mut self.io, &self.tx_config, true);
+            }
+        }
         let Some(expect) = self.io.expect.pop_front() else {
             self.fail_desync(ClientError::UnexpectedReply(reply.clone().into_owned()));
             return;
@@ -1094,7 +1105,7 @@ impl Client {
 
     fn fill(&mut self) {
         if let Some(tx) = self.current.as_mut() {
-            tx.fill(&mut self.io, &self.tx_config);
+            tx.fill(&mut self.io, &self.tx_config, false);
         }
     }
 

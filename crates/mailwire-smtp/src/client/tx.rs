@@ -579,10 +579,16 @@ impl Tx {
     }
 
     /// Produces message output while the queue is short: the next block
-    /// of a whole message, or a full `BDAT` chunk of a stream.
-    pub(super) fn fill(&mut self, io: &mut Io, config: &TxConfig) {
+    /// of a whole message, or a full `BDAT` chunk of a stream. With
+    /// `force`, goes on until a reply is awaited: the application has not
+    /// drained the output yet, but the bytes are committed, so the replies
+    /// that arrive are theirs.
+    pub(super) fn fill(&mut self, io: &mut Io, config: &TxConfig, force: bool) {
         let block = config.block_size.max(1);
-        while self.stage == Stage::Body && self.aborted.is_none() && io.pending() < block {
+        while self.stage == Stage::Body
+            && self.aborted.is_none()
+            && (io.pending() < block || (force && io.expect.is_empty()))
+        {
             if self.bdat && !self.may_send_chunk() {
                 return;
             }
@@ -680,7 +686,7 @@ impl Tx {
             if !self.binary {
                 self.norm.finish(buf);
             }
-            self.fill(io, config);
+            self.fill(io, config, false);
         } else {
             let done = self.dot.finish(&mut io.cmd);
             debug_assert!(done.is_ok());
