@@ -653,3 +653,152 @@ fn run_smtp_server(
     }
     run
 }
+
+/// SMTP client: arbitrary server bytes, in arbitrary chunks, during a
+/// scripted session (two transactions, one of them streamed, then QUIT):
+/// no panic, bounded buffers, every transaction reported once, nothing
+/// after `Closed`. Without STARTTLS, timeouts and streaming (whose
+/// outcomes depend on timing by design), the events must not depend on
+/// the chunking.
+///
+/// Input: `[flags, cut, cut, cut, cut, server bytes...]`. Flag bits:
+/// 0 pipelining, 1 chunking, 2 LMTP, 3-4 TLS policy, 5 credentials,
+/// 6 small blocks, 7 streamed second message and timeouts.
+pub fn check_smtp_client(input: &[u8]) {
+    let [flags, c1, c2, c3, c4, data @ ..] = input else {
+        return;
+    };
+    let streamed = flags & 0x80 != 0;
+    let tls = match (flags >> 3) & 3 {
+        0 => smtp_client::Tls::Never,
+        1 => smtp_client::Tls::Opportunistic,
+        2 => smtp_client::Tls::Required,
+        _ => smtp_client::Tls::Implicit,
+    };
+    let cuts = [*c1, *c2, *c3, *c4];
+    let chunked = run_smtp_client(*flags, tls, streamed, &chunks(data, &cuts));
+    let timing_free =
+        !streamed && matches!(tls, smtp_client::Tls::Never | smtp_client::Tls::Implicit);
+    if timing_free {
+        let whole = run_smtp_client(*flags, tls, streamed, &[data]);
+        assert_eq!(chunked.0, whole.0, "events depend on the chunking");
+        let (a, b) = (&chunked.1, &whole.1);
+        assert!(a.starts_with(b) || b.starts_with(a), "output diverges");
+    }
+}
+
+use mailwire_smtp::client as smtp_client;
+
+/// Runs one client session over `pieces`; returns its events and output.
+fn run_smtp_client(
+    flags: u8,
+    tls: smtp_client::Tls,
+    streamed: bool,
+    pieces: &[&[u8]],
+) -> (Vec<smtp_client::Event>, Vec<u8>) {
+    use mailwire_smtp::client::{Client, Config, Credentials, Envelope, Event};
+    use std::time::{Duration, Instant};
+
+    let mut config = Config::new("client.example");
+    config.pipelining = flags & 1 != 0;
+    config.chunking = flags & 2 != 0;
+    config.lmtp = flags & 4 != 0;
+    config.tls = tls;
+    if flags & 0x20 != 0 {
+        config.credentials = Some(Credentials::password("user", "pass"));
+        config.allow_plaintext_auth = flags & 1 != 0;
+    }
+    if flags & 0x40 != 0 {
+        config.block_size = 7;
+        config.max_buffered = 64;
+    }
+    let max_line = config.reply_limits.max_line;
+    let max_input = max_line * config.reply_limits.max_lines + max_line;
+    let mut client = Client::new(config).expect("valid client id");
+    let message = b"Subject: x\n\n.line\r\nGr\xc3\xbc\xc3\x9fe\rend";
+    let envelope = Envelope::from_addresses("a@example.org", &["b@example.net", "c@example.net"])
+        .expect("valid addresses");
+    let first = client
+        .send(&envelope, &message[..])
+        .expect("valid envelope");
+    let second = if streamed {
+        client.send_stream(&envelope)
+    } else {
+        client.send(&envelope, &b"second\r\n"[..])
+    }
+    .expect("valid envelope");
+    client.quit();
+
+    let start = Instant::now();
+    let mut events = Vec::new();
+    let mut sent = Vec::new();
+    let mut streamed_left = 300usize;
+    let mut round = 0u64;
+    let mut settle = |client: &mut Client, events: &mut Vec<Event>, sent: &mut Vec<u8>| loop {
+        let mut progressed = false;
+        while let Some(piece) = client.poll_transmit() {
+            sent.extend_from_slice(&piece);
+            progressed = true;
+        }
+        while let Some(event) = client.poll_event() {
+            match &event {
+                Event::StartTls => client.tls_established(),
+                Event::MessageWanted { .. } => {
+                    let chunk = b".data\nmore\r";
+                    while streamed_left > 0 {
+                        let n = client.write_message(&chunk[..chunk.len().min(streamed_left)]);
+                        streamed_left -= n;
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    if streamed_left == 0 {
+                        let _ = client.end_message();
+                    }
+                }
+                _ => {}
+            }
+            events.push(event);
+            progressed = true;
+        }
+        if !progressed {
+            break;
+        }
+    };
+    settle(&mut client, &mut events, &mut sent);
+    for piece in pieces {
+        if streamed {
+            round += 1;
+            client.handle_timeout(start + Duration::from_secs(round * 61));
+        }
+        client.handle_input(piece);
+        assert!(
+            client.buffered_input() <= max_input,
+            "input buffer unbounded"
+        );
+        assert!(
+            client.buffered_output() <= 4 * 1024,
+            "output buffer {}",
+            client.buffered_output()
+        );
+        settle(&mut client, &mut events, &mut sent);
+    }
+    client.connection_closed();
+    settle(&mut client, &mut events, &mut sent);
+
+    // Every transaction reported exactly once; nothing after Closed.
+    for id in [first, second] {
+        let n = events
+            .iter()
+            .filter(|e| matches!(e, Event::TransactionDone(r) if r.transaction == id))
+            .count();
+        assert_eq!(n, 1, "transaction {id} reported {n} times: {events:?}");
+    }
+    let closed = events
+        .iter()
+        .position(|e| matches!(e, Event::Closed { .. }))
+        .expect("closed at the end");
+    assert_eq!(closed, events.len() - 1, "events after Closed: {events:?}");
+    assert!(client.is_closed() && client.pending_transactions() == 0);
+    (events, sent)
+}

@@ -1511,3 +1511,17 @@ fn send_errors() {
         .unwrap();
     assert_eq!(id, TransactionId(0));
 }
+
+#[test]
+fn non_ascii_ehlo_keywords_do_not_crash() {
+    // Found by fuzzing: a multi-byte character across byte 5 of a keyword.
+    let mut client = Client::new(config()).unwrap();
+    client.handle_input(b"220 foo.com\r\n");
+    let _ = drain(&mut client);
+    client.handle_input(
+        b"250-foo.com\r\n250-8bit\xca\xcamime\r\n250-AUTH=\xc3\xa9X\r\n250 PIPELINING\r\n",
+    );
+    assert_eq!(client.poll_event(), Some(Event::Ready));
+    let caps = client.capabilities().unwrap();
+    assert!(caps.pipelining && !caps.eight_bit_mime);
+}

@@ -124,41 +124,55 @@ fn run(
             server.tls_established().unwrap();
             progress = true;
         }
-        // The client's application.
-        while let Some(event) = client.poll_event() {
-            progress = true;
-            if std::env::var_os("PAIR_TRACE").is_some() {
-                eprintln!("client event: {event:?}");
-            }
-            match event {
-                client::Event::StartTls => client_tls = true,
-                client::Event::MessageWanted { .. } => {
-                    let data = streamed.expect("a streamed message");
-                    while stream_at < data.len() {
-                        let n = pieces.next(9000).min(data.len() - stream_at);
-                        let taken = client.write_message(&data[stream_at..stream_at + n]);
-                        stream_at += taken;
-                        if taken < n {
-                            break;
+        // The client's application: events, then output, until neither
+        // gives anything (taking output can raise events).
+        loop {
+            let mut client_progress = client.poll_output(&mut to_server) > 0;
+            while let Some(event) = client.poll_event() {
+                client_progress = true;
+                progress = true;
+                if std::env::var_os("PAIR_TRACE").is_some() {
+                    eprintln!("client event: {event:?}");
+                }
+                match event {
+                    client::Event::StartTls => client_tls = true,
+                    client::Event::MessageWanted { .. } => {
+                        let data = streamed.expect("a streamed message");
+                        while stream_at < data.len() {
+                            let n = pieces.next(9000).min(data.len() - stream_at);
+                            let taken = client.write_message(&data[stream_at..stream_at + n]);
+                            stream_at += taken;
+                            if taken < n {
+                                break;
+                            }
+                        }
+                        if stream_at == data.len() {
+                            client.end_message();
                         }
                     }
-                    if stream_at == data.len() {
-                        client.end_message();
-                    }
+                    client::Event::TransactionDone(report) => reports.push(report),
+                    client::Event::Failed(error) => mailbox.failures.push(error.to_string()),
+                    _ => {}
                 }
-                client::Event::TransactionDone(report) => reports.push(report),
-                client::Event::Failed(error) => mailbox.failures.push(error.to_string()),
-                _ => {}
+            }
+            progress |= client_progress;
+            if !client_progress {
+                break;
             }
         }
-        progress |= client.poll_output(&mut to_server) > 0;
         if client_tls {
             client_tls = false;
             client.tls_established();
             progress = true;
         }
-        // Both sides' events are drained here: done when both are closed.
-        if client.is_closed() && server.is_closed() && to_server.is_empty() && to_client.is_empty() {
+        // Done when both are closed, nothing is in flight and no event is
+        // left (taking output may have raised some).
+        if client.is_closed()
+            && server.is_closed()
+            && to_server.is_empty()
+            && to_client.is_empty()
+            && !progress
+        {
             return (reports, mailbox);
         }
         // The wire, in pieces.
@@ -179,10 +193,6 @@ fn run(
             client.handle_input(&to_client[..n]);
             let _ = to_client.split_to(n);
             progress = true;
-        }
-        if client.is_closed() && server.is_closed() && to_server.is_empty() && to_client.is_empty()
-        {
-            return (reports, mailbox);
         }
         assert!(
             progress || !to_server.is_empty(),

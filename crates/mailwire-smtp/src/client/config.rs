@@ -239,9 +239,10 @@ pub struct Config {
     /// Size of the blocks the message is cut into for output (and the
     /// size of `BDAT` chunks). Default 64 KiB.
     pub block_size: usize,
-    /// Most bytes of a streamed message held in the client's output
-    /// before [`Client::write_message`](super::Client::write_message)
-    /// takes no more. Default 256 KiB.
+    /// Most bytes of message data held in the client's output: a streamed
+    /// message's before [`Client::write_message`](super::Client::write_message)
+    /// takes no more, and the pipelined `BDAT` chunks in flight
+    /// (`max_buffered / block_size` of them, at least one). Default 256 KiB.
     pub max_buffered: usize,
 }
 

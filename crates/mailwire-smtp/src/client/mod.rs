@@ -37,7 +37,11 @@
 //!    - stop after [`Event::Closed`] and close the connection.
 //!
 //! The events are the same however the server's bytes are split between
-//! calls to `handle_input`.
+//! calls to `handle_input`: replies are matched to commands in the order
+//! the client committed to send them, so a reply to message data not yet
+//! handed out makes the client produce that data first (bounded by the
+//! message already given; a streamed message cannot be answered early,
+//! and such a reply fails the session).
 //!
 //! # What it does
 //!
@@ -244,6 +248,7 @@ impl Client {
             lmtp: config.lmtp,
             dsn_fallback: config.dsn_fallback,
             block_size: config.block_size.max(1),
+            bdat_window: (config.max_buffered / config.block_size.max(1)).max(1),
         };
         let mut io = Io::default();
         io.expect.push_back(Expect::Greeting);
@@ -802,6 +807,13 @@ impl Client {
             self.close(Some(reply.clone().into_owned()));
             return;
         }
+        if self.io.expect.is_empty() {
+            // A reply to message data not handed out yet: it is committed,
+            // so produce it (the same events however the input is split).
+            if let Some(tx) = self.current.as_mut() {
+                tx.fill(&mut self.io, &self.tx_config, true);
+            }
+        }
         let Some(expect) = self.io.expect.pop_front() else {
             self.fail_desync(ClientError::UnexpectedReply(reply.clone().into_owned()));
             return;
@@ -855,7 +867,7 @@ impl Client {
 
     fn on_ehlo(&mut self, reply: &Reply<'_>) {
         if reply.is_positive() {
-            let owned = reply.clone().into_owned();
+            let owned = ascii_keywords(reply);
             self.learn(&Capabilities::from_ehlo(&owned));
             self.ehlo = Some(owned);
             self.after_hello();
@@ -1094,7 +1106,7 @@ impl Client {
 
     fn fill(&mut self) {
         if let Some(tx) = self.current.as_mut() {
-            tx.fill(&mut self.io, &self.tx_config);
+            tx.fill(&mut self.io, &self.tx_config, false);
         }
     }
 
@@ -1233,6 +1245,23 @@ impl Client {
             }
         }
     }
+}
+
+/// The `EHLO` reply with every non-ASCII character of the keyword lines
+/// (after the first) replaced by `?`: the grammar allows none there
+/// (`ehlo-param = 1*(%d33-126)`), and `Capabilities::from_ehlo` slices
+/// keywords by byte index, which panics inside a multi-byte character.
+fn ascii_keywords(reply: &Reply<'_>) -> Reply<'static> {
+    if reply.lines().skip(1).all(str::is_ascii) {
+        return reply.clone().into_owned();
+    }
+    let mut lines = reply.lines();
+    let mut text = lines.next().unwrap_or("").to_owned();
+    for line in lines {
+        text.push('\n');
+        text.extend(line.chars().map(|c| if c.is_ascii() { c } else { '?' }));
+    }
+    Reply::new(reply.code(), reply.status(), text)
 }
 
 fn expect_rcpt(expect: Expect) -> Option<usize> {

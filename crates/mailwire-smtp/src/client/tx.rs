@@ -139,6 +139,7 @@ pub(super) struct TxConfig {
     pub(super) lmtp: bool,
     pub(super) dsn_fallback: DsnFallback,
     pub(super) block_size: usize,
+    pub(super) bdat_window: usize,
 }
 
 /// Whether a transaction goes on or is over.
@@ -557,6 +558,17 @@ impl Tx {
         self.stage = Stage::Final;
     }
 
+    /// `BDAT` chunks of a whole message in flight at most: one without
+    /// pipelining (RFC 3030 section 4.2), else as many as fit in the output
+    /// bound.
+    fn window(&self, config: &TxConfig) -> usize {
+        if self.pipelined {
+            config.bdat_window
+        } else {
+            1
+        }
+    }
+
     /// Whether another `BDAT` may go out now.
     fn may_send_chunk(&self) -> bool {
         self.pipelined || self.bdat_outstanding == 0
@@ -579,11 +591,22 @@ impl Tx {
     }
 
     /// Produces message output while the queue is short: the next block
-    /// of a whole message, or a full `BDAT` chunk of a stream.
-    pub(super) fn fill(&mut self, io: &mut Io, config: &TxConfig) {
+    /// of a whole message, or a full `BDAT` chunk of a stream. With
+    /// `force`, goes on until a reply is awaited: the application has not
+    /// drained the output yet, but the bytes are committed, so the replies
+    /// that arrive are theirs.
+    pub(super) fn fill(&mut self, io: &mut Io, config: &TxConfig, force: bool) {
         let block = config.block_size.max(1);
-        while self.stage == Stage::Body && self.aborted.is_none() && io.pending() < block {
-            if self.bdat && !self.may_send_chunk() {
+        while self.stage == Stage::Body && self.aborted.is_none() {
+            let more = match (&self.source, self.bdat) {
+                // A fixed number of chunks in flight, whenever the output
+                // is drained: what is sent before a refused chunk's reply
+                // comes back does not depend on timing.
+                (Source::Whole { .. }, true) => self.bdat_outstanding < self.window(config),
+                (Source::Stream { .. }, true) => self.may_send_chunk() && io.pending() < block,
+                (_, false) => io.pending() < block || (force && io.expect.is_empty()),
+            };
+            if !more {
                 return;
             }
             match &mut self.source {
@@ -680,7 +703,7 @@ impl Tx {
             if !self.binary {
                 self.norm.finish(buf);
             }
-            self.fill(io, config);
+            self.fill(io, config, false);
         } else {
             let done = self.dot.finish(&mut io.cmd);
             debug_assert!(done.is_ok());
