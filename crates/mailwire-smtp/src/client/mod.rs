@@ -171,7 +171,8 @@ enum State {
 /// A sans-IO SMTP or LMTP client session.
 ///
 /// See the [module documentation](self) for the call order and a whole
-/// session.
+/// session. Its `Debug` shows the state and buffer sizes, never the
+/// credentials or the bytes waiting to be sent.
 ///
 /// ```
 /// use mailwire_smtp::client::{Client, Config, Tls};
@@ -183,7 +184,6 @@ enum State {
 /// assert_eq!(client.poll_transmit().as_deref(), Some(&b"EHLO client.example.org\r\n"[..]));
 /// # Ok::<(), mailwire_smtp::encode::EncodeError>(())
 /// ```
-#[derive(Debug)]
 pub struct Client {
     config: Config,
     tx_config: TxConfig,
@@ -221,6 +221,21 @@ pub struct Client {
     /// `handle_timeout`.
     unanchored: Option<Duration>,
     waiting_for: &'static str,
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &self.state)
+            .field("config", &self.config)
+            .field("tls_active", &self.tls_active)
+            .field("io", &self.io)
+            .field("input_bytes", &self.input.len())
+            .field("current", &self.current)
+            .field("queued", &self.queue.len())
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {

@@ -30,8 +30,9 @@ pub(super) enum Expect {
 }
 
 /// The output side shared by the session and the transaction: bytes to
-/// send, replies awaited, events for the application.
-#[derive(Debug, Default)]
+/// send, replies awaited, events for the application. Its `Debug` shows
+/// sizes, not bytes: the output may hold an `AUTH` response.
+#[derive(Default)]
 pub(super) struct Io {
     /// Commands and stuffed data not yet cut into a piece.
     pub(super) cmd: BytesMut,
@@ -40,6 +41,16 @@ pub(super) struct Io {
     pub(super) queued: usize,
     pub(super) expect: VecDeque<Expect>,
     pub(super) events: VecDeque<Event>,
+}
+
+impl core::fmt::Debug for Io {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Io")
+            .field("pending_bytes", &self.pending())
+            .field("expect", &self.expect)
+            .field("events", &self.events.len())
+            .finish()
+    }
 }
 
 impl Io {
@@ -88,7 +99,6 @@ impl Io {
 }
 
 /// Where the message comes from.
-#[derive(Debug)]
 pub(super) enum Source {
     /// The whole message, cut into blocks as output drains.
     Whole {
@@ -103,6 +113,23 @@ pub(super) enum Source {
         buf: BytesMut,
         ended: bool,
     },
+}
+
+impl core::fmt::Debug for Source {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Whole { data, pos, .. } => f
+                .debug_struct("Whole")
+                .field("len", &data.len())
+                .field("pos", pos)
+                .finish(),
+            Self::Stream { buf, ended } => f
+                .debug_struct("Stream")
+                .field("buffered", &buf.len())
+                .field("ended", ended)
+                .finish(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
