@@ -882,7 +882,7 @@ impl Client {
 
     fn on_ehlo(&mut self, reply: &Reply<'_>) {
         if reply.is_positive() {
-            let owned = ascii_keywords(reply);
+            let owned = reply.clone().into_owned();
             self.learn(&Capabilities::from_ehlo(&owned));
             self.ehlo = Some(owned);
             self.after_hello();
@@ -1260,23 +1260,6 @@ impl Client {
             }
         }
     }
-}
-
-/// The `EHLO` reply with every non-ASCII character of the keyword lines
-/// (after the first) replaced by `?`: the grammar allows none there
-/// (`ehlo-param = 1*(%d33-126)`), and `Capabilities::from_ehlo` slices
-/// keywords by byte index, which panics inside a multi-byte character.
-fn ascii_keywords(reply: &Reply<'_>) -> Reply<'static> {
-    if reply.lines().skip(1).all(str::is_ascii) {
-        return reply.clone().into_owned();
-    }
-    let mut lines = reply.lines();
-    let mut text = lines.next().unwrap_or("").to_owned();
-    for line in lines {
-        text.push('\n');
-        text.extend(line.chars().map(|c| if c.is_ascii() { c } else { '?' }));
-    }
-    Reply::new(reply.code(), reply.status(), text)
 }
 
 fn expect_rcpt(expect: Expect) -> Option<usize> {
