@@ -5,5 +5,5 @@ mod command;
 mod reply;
 
 pub use command::{CommandError, CommandErrorKind};
-pub(crate) use command::is_base64;
+pub(crate) use command::{is_base64, is_date_time};
 pub use reply::*;
