@@ -491,7 +491,12 @@ fn located<'a>(
     raw: &'a str,
     base: usize,
 ) -> impl Iterator<Item = (crate::types::Parameter<'a>, usize)> + 'a {
-    parameters(raw).map(move |p| (p, base + (p.keyword.as_ptr() as usize - raw.as_ptr() as usize)))
+    parameters(raw).map(move |p| {
+        (
+            p,
+            base + (p.keyword.as_ptr() as usize - raw.as_ptr() as usize),
+        )
+    })
 }
 
 /// The MAIL parameters of RFC 1870, 6152, 3030, 6531, 3461, 4954, 8689,
@@ -576,7 +581,10 @@ fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
     for (p, at) in located(raw, base) {
         check_parameter(p.keyword, p.value, at)?;
         if p.keyword.eq_ignore_ascii_case("NOTIFY") {
-            let notify = p.value.and_then(notify).ok_or(bad_parameter("NOTIFY", at))?;
+            let notify = p
+                .value
+                .and_then(notify)
+                .ok_or(bad_parameter("NOTIFY", at))?;
             set(&mut params.notify, notify, "NOTIFY", at)?;
         } else if p.keyword.eq_ignore_ascii_case("ORCPT") {
             let orcpt = p.value.and_then(orcpt).ok_or(bad_parameter("ORCPT", at))?;
@@ -641,10 +649,7 @@ fn notify(text: &str) -> Option<Notify> {
 /// ```
 fn orcpt(text: &str) -> Option<OriginalRecipient<'_>> {
     let (addr_type, address) = text.split_once(';')?;
-    let atom_ok = !addr_type.is_empty()
-        && addr_type
-            .bytes()
-            .all(mailwire_core::token::is_atext);
+    let atom_ok = !addr_type.is_empty() && addr_type.bytes().all(mailwire_core::token::is_atext);
     if !atom_ok {
         return None;
     }
@@ -685,7 +690,8 @@ fn deliver_by(text: &str) -> Option<DeliverBy> {
 /// fraction and zone characters.
 pub(crate) fn is_date_time(text: &str) -> bool {
     let b = text.as_bytes();
-    let digits = |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     b.len() >= 20
         && digits(0..4)
         && b[4] == b'-'

@@ -13,8 +13,8 @@ mod status;
 pub use capability::*;
 pub use command::{ClientId, Command, InitialResponse, Mechanism};
 pub use param::{
-    Body, DeliverBy, Hold, MailAuth, MailParams, Notify, OriginalRecipient, Parameter,
-    RcptParams, Ret, XText, parameters,
+    Body, DeliverBy, Hold, MailAuth, MailParams, Notify, OriginalRecipient, Parameter, RcptParams,
+    Ret, XText, parameters,
 };
 pub use path::{ForwardPath, Path, ReversePath};
 pub use reply::*;

@@ -55,16 +55,18 @@ impl core::fmt::Display for Parameter<'_> {
 /// ]);
 /// ```
 pub fn parameters(raw: &str) -> impl Iterator<Item = Parameter<'_>> + '_ {
-    raw.split(' ').filter(|p| !p.is_empty()).map(|p| match p.split_once('=') {
-        Some((keyword, value)) => Parameter {
-            keyword,
-            value: Some(value),
-        },
-        None => Parameter {
-            keyword: p,
-            value: None,
-        },
-    })
+    raw.split(' ')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((keyword, value)) => Parameter {
+                keyword,
+                value: Some(value),
+            },
+            None => Parameter {
+                keyword: p,
+                value: None,
+            },
+        })
 }
 
 /// `BODY=` of `MAIL FROM`: what the content holds.
