@@ -274,11 +274,16 @@ fn no_argument<'a>(text: &str, verb_len: usize, command: Command<'a>) -> Result<
 /// String         = Atom / Quoted-string
 /// ```
 ///
-/// Taken leniently as the rest of the line, but refusing control
+/// Taken leniently as the rest of the line after the white space that
+/// follows the verb, but refusing control
 /// characters other than tab, so that nothing parsed here could break a
 /// line when written back.
 fn optional_argument(text: &str) -> Result<Option<&str>> {
-    let at = skip_spaces(text.as_bytes(), 4);
+    let bytes = text.as_bytes();
+    let mut at = 4;
+    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
     if at == text.len() {
         return Ok(None);
     }
