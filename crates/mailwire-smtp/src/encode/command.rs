@@ -3,7 +3,7 @@
 use bytes::BufMut;
 
 use super::{EncodeError, check_text, check_word};
-use crate::parse::is_base64;
+use crate::parse::{is_base64, is_date_time};
 use crate::types::{
     ClientId, Command, ForwardPath, Hold, InitialResponse, MailAuth, MailParams, Parameter,
     RcptParams, ReversePath,
@@ -164,14 +164,26 @@ impl Command<'_> {
     }
 }
 
+/// Free text (`VRFY`, `EXPN`, `HELP`, `NOOP`): not empty, no control
+/// characters but tab, no white space at either end (the parser would drop
+/// it, so the line would not read back as written).
 fn nonempty_text(field: &'static str, text: &str) -> Result<(), EncodeError> {
-    if text.trim().is_empty() {
+    check_text(field, text)?;
+    let is_wsp = |b: &u8| matches!(b, b' ' | b'\t');
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
         return Err(EncodeError::Invalid {
             field,
             reason: "empty",
         });
     }
-    check_text(field, text)
+    if bytes.first().is_some_and(is_wsp) || bytes.last().is_some_and(is_wsp) {
+        return Err(EncodeError::Invalid {
+            field,
+            reason: "white space at the start or end",
+        });
+    }
+    Ok(())
 }
 
 fn check_optional(field: &'static str, text: Option<&str>) -> Result<(), EncodeError> {
@@ -180,8 +192,20 @@ fn check_optional(field: &'static str, text: Option<&str>) -> Result<(), EncodeE
 
 /// Checks an `esmtp-param` from the raw text.
 fn check_unknown(param: Parameter<'_>) -> Result<(), EncodeError> {
+    if let Some(&byte) = param
+        .keyword
+        .as_bytes()
+        .iter()
+        .find(|&&b| b < 0x20 || b == 0x7f)
+    {
+        return Err(EncodeError::ForbiddenByte {
+            field: "ESMTP parameter keyword",
+            byte,
+        });
+    }
     let kw = param.keyword.as_bytes();
-    if !kw[0].is_ascii_alphanumeric() || !kw.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+    if !kw.first().is_some_and(u8::is_ascii_alphanumeric)
+        || !kw.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
     {
         return Err(EncodeError::Invalid {
             field: "ESMTP parameter",
@@ -200,6 +224,24 @@ fn check_unknown(param: Parameter<'_>) -> Result<(), EncodeError> {
     Ok(())
 }
 
+/// An xtext value that must not be empty (RFC 3461 `ENVID`, `ORCPT`,
+/// RFC 4954 `AUTH=`), of at most `max` octets.
+fn check_xtext(field: &'static str, text: &str, max: usize) -> Result<(), EncodeError> {
+    if text.is_empty() {
+        return Err(EncodeError::Invalid {
+            field,
+            reason: "empty",
+        });
+    }
+    if text.len() > max {
+        return Err(EncodeError::Invalid {
+            field,
+            reason: "too long",
+        });
+    }
+    Ok(())
+}
+
 fn check_mail_params(params: &MailParams<'_>) -> Result<(), EncodeError> {
     if params.mt_priority.is_some_and(|p| !(-9..=9).contains(&p)) {
         return Err(EncodeError::Invalid {
@@ -207,8 +249,30 @@ fn check_mail_params(params: &MailParams<'_>) -> Result<(), EncodeError> {
             reason: "not in -9..=9",
         });
     }
-    if let Some(Hold::Until(text)) = params.hold {
-        check_word("HOLDUNTIL", text)?;
+    match params.hold {
+        Some(Hold::Until(text)) => {
+            check_word("HOLDUNTIL", text)?;
+            if !is_date_time(text) {
+                return Err(EncodeError::Invalid {
+                    field: "HOLDUNTIL",
+                    reason: "not an RFC 3339 date-time",
+                });
+            }
+        }
+        Some(Hold::For(seconds)) if seconds > 999_999_999 => {
+            return Err(EncodeError::Invalid {
+                field: "HOLDFOR",
+                reason: "more than 9 digits",
+            });
+        }
+        _ => {}
+    }
+    if let Some(envid) = params.envid {
+        // RFC 3461 section 4.4: at most 100 characters.
+        check_xtext("ENVID", envid.as_str(), 100)?;
+    }
+    if let Some(MailAuth::Address(address)) = params.auth {
+        check_xtext("AUTH", address.as_str(), usize::MAX)?;
     }
     if let Some(by) = params.by {
         if by.seconds.unsigned_abs() > 999_999_999 {
@@ -224,13 +288,17 @@ fn check_mail_params(params: &MailParams<'_>) -> Result<(), EncodeError> {
 fn check_rcpt_params(params: &RcptParams<'_>) -> Result<(), EncodeError> {
     if let Some(orcpt) = params.orcpt {
         if orcpt.addr_type.is_empty()
-            || !orcpt.addr_type.bytes().all(mailwire_core::token::is_atext)
+            || !orcpt
+                .addr_type
+                .bytes()
+                .all(|b| mailwire_core::token::is_atext(b) && b != b'=')
         {
             return Err(EncodeError::Invalid {
                 field: "ORCPT",
-                reason: "address type is not an atom",
+                reason: "address type is not an atom (without '=')",
             });
         }
+        check_xtext("ORCPT", orcpt.address.as_str(), usize::MAX)?;
     }
     params.unknown().try_for_each(check_unknown)
 }

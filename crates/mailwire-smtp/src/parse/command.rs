@@ -54,7 +54,8 @@ pub enum CommandErrorKind {
     BadParameter(&'static str),
     /// A known ESMTP parameter appears twice.
     DuplicateParameter(&'static str),
-    /// The line is not UTF-8.
+    /// The line, after a known verb, is not UTF-8 (answered 501: the
+    /// command is known, its arguments are not).
     NotUtf8,
 }
 
@@ -80,7 +81,7 @@ impl CommandError {
     #[must_use]
     pub const fn reply_code(&self) -> u16 {
         match self.kind {
-            CommandErrorKind::Unrecognized | CommandErrorKind::NotUtf8 => 500,
+            CommandErrorKind::Unrecognized => 500,
             _ => 501,
         }
     }
@@ -90,7 +91,7 @@ impl CommandError {
     #[must_use]
     pub const fn enhanced_status(&self) -> &'static str {
         match self.kind {
-            CommandErrorKind::Unrecognized | CommandErrorKind::NotUtf8 => "5.5.2",
+            CommandErrorKind::Unrecognized => "5.5.2",
             CommandErrorKind::BadSender => "5.1.7",
             CommandErrorKind::BadRecipient => "5.1.3",
             _ => "5.5.4",
@@ -170,30 +171,55 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Self> {
         let line = trim_end(line);
-        let Ok(text) = core::str::from_utf8(line) else {
-            let valid = core::str::from_utf8(line).map_err(|e| e.valid_up_to());
-            return Err(CommandError::new(
-                CommandErrorKind::NotUtf8,
-                valid.err().unwrap_or(0),
-            ));
-        };
-        let bytes = text.as_bytes();
-        let Some(head) = bytes.first_chunk::<4>() else {
+        let Some(head) = line.first_chunk::<4>() else {
             return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
         };
+        // The verb is recognized on the bytes, so that an unknown command
+        // is answered 500 whatever follows it; only then must the rest be
+        // UTF-8 (RFC 6531 allows it in addresses and parameters).
         let verb = verb4(head);
-        if verb == STAR
-            && bytes.len() >= 8
-            && verb4(bytes[4..8].try_into().unwrap_or(&[0; 4])) == TTLS
-            && bytes.get(8).is_none_or(|&b| b == b' ')
+        let verb_len = if verb == STAR
+            && line.len() >= 8
+            && verb4(line[4..8].try_into().unwrap_or(&[0; 4])) == TTLS
         {
-            return no_argument(text, 8, Command::StartTls);
-        }
-        // Every other verb has four letters and ends at a space or the end.
-        if bytes.len() > 4 && bytes[4] != b' ' {
+            8
+        } else {
+            4
+        };
+        // Every verb ends at a space or the end of the line.
+        if line.len() > verb_len && line[verb_len] != b' ' {
             return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
         }
+        if !matches!(
+            verb,
+            MAIL | RCPT
+                | EHLO
+                | HELO
+                | LHLO
+                | DATA
+                | BDAT
+                | RSET
+                | QUIT
+                | NOOP
+                | HELP
+                | VRFY
+                | EXPN
+                | AUTH
+        ) && verb_len == 4
+        {
+            return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
+        }
+        let text = match core::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(e) => {
+                return Err(CommandError::new(
+                    CommandErrorKind::NotUtf8,
+                    e.valid_up_to(),
+                ));
+            }
+        };
         match verb {
+            _ if verb_len == 8 => no_argument(text, 8, Command::StartTls),
             MAIL => parse_mail(text),
             RCPT => parse_rcpt(text),
             EHLO => client_id(text).map(|client| Command::Ehlo { client }),
@@ -203,12 +229,8 @@ impl<'a> Command<'a> {
             BDAT => parse_bdat(text),
             RSET => no_argument(text, 4, Command::Rset),
             QUIT => no_argument(text, 4, Command::Quit),
-            NOOP => Ok(Command::Noop {
-                argument: optional_argument(text),
-            }),
-            HELP => Ok(Command::Help {
-                argument: optional_argument(text),
-            }),
+            NOOP => optional_argument(text).map(|argument| Command::Noop { argument }),
+            HELP => optional_argument(text).map(|argument| Command::Help { argument }),
             VRFY => required_argument(text).map(|argument| Command::Vrfy { argument }),
             EXPN => required_argument(text).map(|argument| Command::Expn { argument }),
             AUTH => parse_auth(text),
@@ -245,13 +267,38 @@ fn no_argument<'a>(text: &str, verb_len: usize, command: Command<'a>) -> Result<
     }
 }
 
-fn optional_argument(text: &str) -> Option<&str> {
-    let at = skip_spaces(text.as_bytes(), 4);
-    (at < text.len()).then(|| &text[at..])
+/// The free text after the verb (`String` of VRFY, EXPN, HELP and NOOP),
+/// if any.
+///
+/// ```text
+/// String         = Atom / Quoted-string
+/// ```
+///
+/// Taken leniently as the rest of the line after the white space that
+/// follows the verb, but refusing control
+/// characters other than tab, so that nothing parsed here could break a
+/// line when written back.
+fn optional_argument(text: &str) -> Result<Option<&str>> {
+    let bytes = text.as_bytes();
+    let mut at = 4;
+    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    if at == text.len() {
+        return Ok(None);
+    }
+    let arg = &text[at..];
+    match arg
+        .bytes()
+        .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        Some(bad) => Err(syntax("printable text", at + bad)),
+        None => Ok(Some(arg)),
+    }
 }
 
 fn required_argument(text: &str) -> Result<&str> {
-    optional_argument(text).ok_or_else(|| syntax("an argument", text.len()))
+    optional_argument(text)?.ok_or_else(|| syntax("an argument", text.len()))
 }
 
 /// ```text
@@ -273,6 +320,15 @@ fn client_id(text: &str) -> Result<ClientId<'_>> {
     }
 }
 
+/// The index after the verb and the spaces that follow it; at least one
+/// space is required (several are accepted, as some clients send them).
+fn after_verb(text: &str) -> Result<usize> {
+    match skip_spaces(text.as_bytes(), 4) {
+        4 => Err(syntax("' '", 4)),
+        at => Ok(at),
+    }
+}
+
 /// Checks that `text[at..]` starts with `word` (any case); returns the
 /// index after it.
 fn keyword(text: &str, at: usize, word: &'static str) -> Result<usize> {
@@ -288,7 +344,7 @@ fn keyword(text: &str, at: usize, word: &'static str) -> Result<usize> {
 /// Reverse-path   = Path / "<>"
 /// ```
 fn parse_mail(text: &str) -> Result<Command<'_>> {
-    let at = keyword(text, 4, " FROM:")?;
+    let at = keyword(text, after_verb(text)?, "FROM:")?;
     let at = skip_spaces(text.as_bytes(), at);
     let (reverse_path, at) = if text.as_bytes()[at..].starts_with(b"<>") {
         (ReversePath::Null, at + 2)
@@ -309,7 +365,7 @@ fn parse_mail(text: &str) -> Result<Command<'_>> {
 ///             Forward-path ) [SP Rcpt-parameters] CRLF
 /// ```
 fn parse_rcpt(text: &str) -> Result<Command<'_>> {
-    let at = keyword(text, 4, " TO:")?;
+    let at = keyword(text, after_verb(text)?, "TO:")?;
     let at = skip_spaces(text.as_bytes(), at);
     let (forward_path, at) = match text.get(at..at + 12) {
         Some(p) if p.eq_ignore_ascii_case("<Postmaster>") => (ForwardPath::Postmaster, at + 12),
@@ -391,11 +447,15 @@ fn check_parameter(keyword: &str, value: Option<&str>, at: usize) -> Result<()> 
         return Err(syntax("esmtp-keyword", at));
     }
     if let Some(value) = value {
-        let bad = value
+        let start = at + keyword.len() + 1;
+        if value.is_empty() {
+            return Err(syntax("esmtp-value", start));
+        }
+        if let Some(bad) = value
             .bytes()
-            .position(|b| !(33..=126).contains(&b) && b < 0x80 || b == b'=');
-        if value.is_empty() || bad.is_some() {
-            return Err(syntax("esmtp-value", at + keyword.len() + 1));
+            .position(|b| !(33..=126).contains(&b) && b < 0x80 || b == b'=')
+        {
+            return Err(syntax("esmtp-value", start + bad));
         }
     }
     Ok(())
@@ -633,7 +693,7 @@ fn deliver_by(text: &str) -> Option<DeliverBy> {
 
 /// A loose RFC 3339 `date-time` check: `YYYY-MM-DDTHH:MM:SS` then
 /// fraction and zone characters.
-fn is_date_time(text: &str) -> bool {
+pub(crate) fn is_date_time(text: &str) -> bool {
     let b = text.as_bytes();
     let digits =
         |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
@@ -710,11 +770,25 @@ fn parse_auth(text: &str) -> Result<Command<'_>> {
     })
 }
 
-/// `base64` of RFC 4954: the alphabet, with `=` padding only at the end.
+/// `base64` of RFC 4954: the alphabet, at most two `=` of padding at the
+/// end, and a length a base64 encoder can produce (a multiple of four when
+/// padded; unpadded text is accepted, as some clients send it).
+///
+/// ```text
+/// base64          = base64-terminal /
+///                   ( 1*(4base64-char) [base64-terminal] )
+/// base64-terminal = (2base64-char "==") / (3base64-char "=")
+/// ```
 pub(crate) fn is_base64(text: &str) -> bool {
     let body = text.trim_end_matches('=');
-    !text.is_empty()
-        && text.len() - body.len() <= 2
+    let padding = text.len() - body.len();
+    !body.is_empty()
+        && padding <= 2
+        && if padding == 0 {
+            body.len() % 4 != 1
+        } else {
+            text.len() % 4 == 0
+        }
         && body
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')

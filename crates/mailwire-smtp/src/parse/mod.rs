@@ -4,6 +4,6 @@
 mod command;
 mod reply;
 
-pub(crate) use command::is_base64;
 pub use command::{CommandError, CommandErrorKind};
+pub(crate) use command::{is_base64, is_date_time};
 pub use reply::{ReplyError, ReplyErrorKind, ReplyLimits};

@@ -206,7 +206,10 @@ impl<'a> XText<'a> {
         let mut out = String::with_capacity(text.len());
         for &b in text.as_bytes() {
             if b == b'+' || b == b'=' || !(b'!'..=b'~').contains(&b) {
-                out.push_str(&format!("+{b:02X}"));
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('+');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
             } else {
                 out.push(b as char);
             }
