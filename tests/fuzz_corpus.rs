@@ -25,6 +25,7 @@ fn seed_corpus_passes_every_check() {
             "qp" => checks::check_qp,
             "message" => checks::check_message,
             "builder" => checks::check_builder,
+            "smtp_command" => checks::check_smtp_command,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -2,6 +2,10 @@
 //! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
 
 pub mod message_inputs;
+pub mod smtp_inputs;
+
+#[cfg(test)]
+mod smtp_tests;
 
 #[cfg(test)]
 #[path = "message_workloads.rs"]
