@@ -28,6 +28,7 @@ fn seed_corpus_passes_every_check() {
             "smtp_reply" => checks::check_smtp_reply,
             "smtp_server" => checks::check_smtp_server,
             "smtp_client" => checks::check_smtp_client,
+            "smtp_command" => checks::check_smtp_command,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -2,7 +2,11 @@
 //! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
 
 pub mod message_inputs;
+pub mod smtp_inputs;
 pub mod smtp_replies;
+
+#[cfg(test)]
+mod smtp_tests;
 
 #[cfg(test)]
 #[path = "message_workloads.rs"]

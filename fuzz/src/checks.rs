@@ -802,3 +802,42 @@ fn run_smtp_client(
     assert!(client.is_closed() && client.pending_transactions() == 0);
     (events, sent)
 }
+
+/// SMTP command parser: never panics; an error's offset lies within the
+/// line; a parsed command encodes (one line, CRLF only at the end), the
+/// encoding parses back to the same verb, and encoding that again gives
+/// the same bytes (encode . parse is idempotent).
+///
+/// Input: the command line, CRLF included or not.
+pub fn check_smtp_command(data: &[u8]) {
+    use mailwire_smtp::types::Command;
+
+    let cmd = match Command::parse(data) {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            assert!(e.offset() <= data.len(), "{e} past the end of {data:?}");
+            // The reply a server gives is always a 5xx permanent error.
+            assert!(matches!(e.reply_code(), 500 | 501), "{e}");
+            return;
+        }
+    };
+    let first = cmd
+        .to_bytes()
+        .unwrap_or_else(|e| panic!("{cmd:?} parsed from {data:?} does not encode: {e}"));
+    let body = first.strip_suffix(b"\r\n").expect("ends with CRLF");
+    assert!(
+        !body.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0),
+        "{first:?}"
+    );
+    let again = Command::parse(&first)
+        .unwrap_or_else(|e| panic!("{first:?} (from {data:?}) does not parse: {e}"));
+    assert_eq!(again.verb(), cmd.verb());
+    let second = again.to_bytes().expect("a re-parsed command encodes");
+    assert_eq!(
+        second,
+        first,
+        "{:?} -> {:?}",
+        String::from_utf8_lossy(&first),
+        String::from_utf8_lossy(&second)
+    );
+}

@@ -10,7 +10,7 @@ use mailwire_core::token::{TokenOptions, smtp_domain, smtp_mailbox};
 
 use crate::types::{
     Body, ClientId, Command, DeliverBy, ForwardPath, Hold, InitialResponse, MailAuth, MailParams,
-    Mechanism, Notify, OriginalRecipient, Path, RcptParams, Ret, ReversePath, XText, parameters,
+    Mechanism, Notify, OriginalRecipient, Path, RcptParams, Ret, ReversePath, XText,
 };
 
 /// Why a command line did not parse, and where.
@@ -367,8 +367,9 @@ fn parse_mail(text: &str) -> Result<Command<'_>> {
 fn parse_rcpt(text: &str) -> Result<Command<'_>> {
     let at = keyword(text, after_verb(text)?, "TO:")?;
     let at = skip_spaces(text.as_bytes(), at);
-    let (forward_path, at) = match text.get(at..at + 12) {
-        Some(p) if p.eq_ignore_ascii_case("<Postmaster>") => (ForwardPath::Postmaster, at + 12),
+    let bytes = text.as_bytes();
+    let (forward_path, at) = match bytes.get(at..at + 12) {
+        Some(p) if p.eq_ignore_ascii_case(b"<Postmaster>") => (ForwardPath::Postmaster, at + 12),
         _ => {
             let (path, at) = path(text, at, CommandErrorKind::BadRecipient)?;
             (ForwardPath::Path(path), at)
@@ -432,33 +433,84 @@ fn path(text: &str, at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize
     Ok((path, i + 1))
 }
 
-/// Checks one parameter's shape and returns its offset in the line.
+/// Byte classes of the parameter grammar, one table lookup per byte.
 ///
 /// ```text
 /// esmtp-keyword  = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 /// esmtp-value    = 1*(%d33-60 / %d62-126)      ; RFC 6531 adds UTF8-non-ascii
 /// ```
-fn check_parameter(keyword: &str, value: Option<&str>, at: usize) -> Result<()> {
-    let kw = keyword.as_bytes();
-    if kw.is_empty()
-        || !kw[0].is_ascii_alphanumeric()
-        || !kw.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(syntax("esmtp-keyword", at));
-    }
-    if let Some(value) = value {
-        let start = at + keyword.len() + 1;
-        if value.is_empty() {
-            return Err(syntax("esmtp-value", start));
+const KEYWORD: u8 = 1;
+const VALUE: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' {
+            table[b] |= KEYWORD;
         }
-        if let Some(bad) = value
-            .bytes()
-            .position(|b| !(33..=126).contains(&b) && b < 0x80 || b == b'=')
-        {
-            return Err(syntax("esmtp-value", start + bad));
+        if (c >= 33 && c <= 126 && c != b'=') || c >= 0x80 {
+            table[b] |= VALUE;
         }
+        b += 1;
     }
-    Ok(())
+    table
+};
+
+/// The space-separated parameters of the raw text, each as keyword,
+/// value and offset in the line, checked against `esmtp-param`. One pass
+/// over the bytes.
+struct Params<'a> {
+    raw: &'a str,
+    at: usize,
+    base: usize,
+}
+
+impl<'a> Params<'a> {
+    const fn new(raw: &'a str, base: usize) -> Self {
+        Self { raw, at: 0, base }
+    }
+
+    fn next_param(&mut self) -> Result<Option<(&'a str, Option<&'a str>, usize)>> {
+        let b = self.raw.as_bytes();
+        let mut i = self.at;
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if i == b.len() {
+            self.at = i;
+            return Ok(None);
+        }
+        let start = i;
+        let at = self.base + start;
+        if !b[i].is_ascii_alphanumeric() {
+            return Err(syntax("esmtp-keyword", at));
+        }
+        while i < b.len() && CLASS[usize::from(b[i])] & KEYWORD != 0 {
+            i += 1;
+        }
+        let keyword = &self.raw[start..i];
+        let value = match b.get(i) {
+            None | Some(b' ') => None,
+            Some(b'=') => {
+                i += 1;
+                let value_start = i;
+                while i < b.len() && CLASS[usize::from(b[i])] & VALUE != 0 {
+                    i += 1;
+                }
+                if i < b.len() && b[i] != b' ' {
+                    return Err(syntax("esmtp-value", self.base + i));
+                }
+                if i == value_start {
+                    return Err(syntax("esmtp-value", self.base + i));
+                }
+                Some(&self.raw[value_start..i])
+            }
+            Some(_) => return Err(syntax("esmtp-keyword", at)),
+        };
+        self.at = i;
+        Ok(Some((keyword, value, at)))
+    }
 }
 
 /// Puts `value` in `slot`, refusing a second one.
@@ -491,17 +543,41 @@ fn bad_parameter(name: &'static str, at: usize) -> CommandError {
     CommandError::new(CommandErrorKind::BadParameter(name), at)
 }
 
-/// The parameters of `raw` with each one's offset in the line.
-fn located<'a>(
-    raw: &'a str,
-    base: usize,
-) -> impl Iterator<Item = (crate::types::Parameter<'a>, usize)> + 'a {
-    parameters(raw).map(move |p| {
-        (
-            p,
-            base + (p.keyword.as_ptr() as usize - raw.as_ptr() as usize),
-        )
-    })
+/// The MAIL parameters this crate knows.
+#[derive(Clone, Copy)]
+enum MailKeyword {
+    Size,
+    Body,
+    SmtpUtf8,
+    RequireTls,
+    Ret,
+    EnvId,
+    Auth,
+    MtPriority,
+    HoldFor,
+    HoldUntil,
+    By,
+    Unknown,
+}
+
+/// Which MAIL parameter `kw` is (any case): dispatched on the length, so
+/// an unknown keyword costs at most three comparisons.
+fn mail_keyword(kw: &str) -> MailKeyword {
+    let is = |name: &str| kw.eq_ignore_ascii_case(name);
+    match kw.len() {
+        2 if is("BY") => MailKeyword::By,
+        3 if is("RET") => MailKeyword::Ret,
+        4 if is("SIZE") => MailKeyword::Size,
+        4 if is("BODY") => MailKeyword::Body,
+        4 if is("AUTH") => MailKeyword::Auth,
+        5 if is("ENVID") => MailKeyword::EnvId,
+        7 if is("HOLDFOR") => MailKeyword::HoldFor,
+        8 if is("SMTPUTF8") => MailKeyword::SmtpUtf8,
+        9 if is("HOLDUNTIL") => MailKeyword::HoldUntil,
+        10 if is("REQUIRETLS") => MailKeyword::RequireTls,
+        11 if is("MT-PRIORITY") => MailKeyword::MtPriority,
+        _ => MailKeyword::Unknown,
+    }
 }
 
 /// The MAIL parameters of RFC 1870, 6152, 3030, 6531, 3461, 4954, 8689,
@@ -511,67 +587,75 @@ fn mail_params(raw: &str, base: usize) -> Result<MailParams<'_>> {
         raw,
         ..MailParams::default()
     };
-    for (p, at) in located(raw, base) {
-        check_parameter(p.keyword, p.value, at)?;
-        let value = p.value;
-        let kw = p.keyword;
-        let is = |name: &str| kw.eq_ignore_ascii_case(name);
-        if is("SIZE") {
-            let size = value.and_then(number).ok_or(bad_parameter("SIZE", at))?;
-            set(&mut params.size, size, "SIZE", at)?;
-        } else if is("BODY") {
-            let body = match value {
-                Some(v) if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
-                Some(v) if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
-                Some(v) if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
-                _ => return Err(bad_parameter("BODY", at)),
-            };
-            set(&mut params.body, body, "BODY", at)?;
-        } else if is("SMTPUTF8") {
-            set_flag(&mut params.smtputf8, value, "SMTPUTF8", at)?;
-        } else if is("REQUIRETLS") {
-            set_flag(&mut params.requiretls, value, "REQUIRETLS", at)?;
-        } else if is("RET") {
-            let ret = match value {
-                Some(v) if v.eq_ignore_ascii_case("FULL") => Ret::Full,
-                Some(v) if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
-                _ => return Err(bad_parameter("RET", at)),
-            };
-            set(&mut params.ret, ret, "RET", at)?;
-        } else if is("ENVID") {
-            // RFC 3461 section 4.4: at most 100 characters.
-            let envid = value
-                .filter(|v| v.len() <= 100)
-                .and_then(XText::new)
-                .ok_or(bad_parameter("ENVID", at))?;
-            set(&mut params.envid, envid, "ENVID", at)?;
-        } else if is("AUTH") {
-            let auth = match value {
-                Some("<>") => MailAuth::Unknown,
-                Some(v) => MailAuth::Address(XText::new(v).ok_or(bad_parameter("AUTH", at))?),
-                None => return Err(bad_parameter("AUTH", at)),
-            };
-            set(&mut params.auth, auth, "AUTH", at)?;
-        } else if is("MT-PRIORITY") {
-            let priority = value
-                .and_then(signed)
-                .filter(|p| (-9..=9).contains(p))
-                .ok_or(bad_parameter("MT-PRIORITY", at))?;
-            set(&mut params.mt_priority, priority as i8, "MT-PRIORITY", at)?;
-        } else if is("HOLDFOR") {
-            let seconds = value
-                .filter(|v| v.len() <= 9)
-                .and_then(number)
-                .ok_or(bad_parameter("HOLDFOR", at))?;
-            set(&mut params.hold, Hold::For(seconds as u32), "HOLDFOR", at)?;
-        } else if is("HOLDUNTIL") {
-            let until = value
-                .filter(|v| is_date_time(v))
-                .ok_or(bad_parameter("HOLDUNTIL", at))?;
-            set(&mut params.hold, Hold::Until(until), "HOLDUNTIL", at)?;
-        } else if is("BY") {
-            let by = value.and_then(deliver_by).ok_or(bad_parameter("BY", at))?;
-            set(&mut params.by, by, "BY", at)?;
+    let mut all = Params::new(raw, base);
+    while let Some((kw, value, at)) = all.next_param()? {
+        match mail_keyword(kw) {
+            MailKeyword::Size => {
+                let size = value.and_then(number).ok_or(bad_parameter("SIZE", at))?;
+                set(&mut params.size, size, "SIZE", at)?;
+            }
+            MailKeyword::Body => {
+                let body = match value {
+                    Some(v) if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
+                    Some(v) if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
+                    Some(v) if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
+                    _ => return Err(bad_parameter("BODY", at)),
+                };
+                set(&mut params.body, body, "BODY", at)?;
+            }
+            MailKeyword::SmtpUtf8 => set_flag(&mut params.smtputf8, value, "SMTPUTF8", at)?,
+            MailKeyword::RequireTls => {
+                set_flag(&mut params.requiretls, value, "REQUIRETLS", at)?;
+            }
+            MailKeyword::Ret => {
+                let ret = match value {
+                    Some(v) if v.eq_ignore_ascii_case("FULL") => Ret::Full,
+                    Some(v) if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
+                    _ => return Err(bad_parameter("RET", at)),
+                };
+                set(&mut params.ret, ret, "RET", at)?;
+            }
+            MailKeyword::EnvId => {
+                // RFC 3461 section 4.4: at most 100 characters.
+                let envid = value
+                    .filter(|v| v.len() <= 100)
+                    .and_then(XText::new)
+                    .ok_or(bad_parameter("ENVID", at))?;
+                set(&mut params.envid, envid, "ENVID", at)?;
+            }
+            MailKeyword::Auth => {
+                let auth = match value {
+                    Some("<>") => MailAuth::Unknown,
+                    Some(v) => MailAuth::Address(XText::new(v).ok_or(bad_parameter("AUTH", at))?),
+                    None => return Err(bad_parameter("AUTH", at)),
+                };
+                set(&mut params.auth, auth, "AUTH", at)?;
+            }
+            MailKeyword::MtPriority => {
+                let priority = value
+                    .and_then(signed)
+                    .filter(|p| (-9..=9).contains(p))
+                    .ok_or(bad_parameter("MT-PRIORITY", at))?;
+                set(&mut params.mt_priority, priority as i8, "MT-PRIORITY", at)?;
+            }
+            MailKeyword::HoldFor => {
+                let seconds = value
+                    .filter(|v| v.len() <= 9)
+                    .and_then(number)
+                    .ok_or(bad_parameter("HOLDFOR", at))?;
+                set(&mut params.hold, Hold::For(seconds as u32), "HOLDFOR", at)?;
+            }
+            MailKeyword::HoldUntil => {
+                let until = value
+                    .filter(|v| is_date_time(v))
+                    .ok_or(bad_parameter("HOLDUNTIL", at))?;
+                set(&mut params.hold, Hold::Until(until), "HOLDUNTIL", at)?;
+            }
+            MailKeyword::By => {
+                let by = value.and_then(deliver_by).ok_or(bad_parameter("BY", at))?;
+                set(&mut params.by, by, "BY", at)?;
+            }
+            MailKeyword::Unknown => {}
         }
     }
     Ok(params)
@@ -583,16 +667,13 @@ fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
         raw,
         ..RcptParams::default()
     };
-    for (p, at) in located(raw, base) {
-        check_parameter(p.keyword, p.value, at)?;
-        if p.keyword.eq_ignore_ascii_case("NOTIFY") {
-            let notify = p
-                .value
-                .and_then(notify)
-                .ok_or(bad_parameter("NOTIFY", at))?;
+    let mut all = Params::new(raw, base);
+    while let Some((kw, value, at)) = all.next_param()? {
+        if kw.len() == 6 && kw.eq_ignore_ascii_case("NOTIFY") {
+            let notify = value.and_then(notify).ok_or(bad_parameter("NOTIFY", at))?;
             set(&mut params.notify, notify, "NOTIFY", at)?;
-        } else if p.keyword.eq_ignore_ascii_case("ORCPT") {
-            let orcpt = p.value.and_then(orcpt).ok_or(bad_parameter("ORCPT", at))?;
+        } else if kw.len() == 5 && kw.eq_ignore_ascii_case("ORCPT") {
+            let orcpt = value.and_then(orcpt).ok_or(bad_parameter("ORCPT", at))?;
             set(&mut params.orcpt, orcpt, "ORCPT", at)?;
         }
     }
@@ -601,10 +682,18 @@ fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
 
 /// `1*20DIGIT` as a `u64`, refusing overflow.
 fn number(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = text.as_bytes();
+    if digits.is_empty() || digits.len() > 20 {
         return None;
     }
-    text.parse().ok()
+    let mut n: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(n)
 }
 
 /// `["-" / "+"] 1*9DIGIT`.
@@ -626,16 +715,17 @@ fn signed(text: &str) -> Option<i32> {
 /// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
 /// ```
 fn notify(text: &str) -> Option<Notify> {
-    if text.eq_ignore_ascii_case("NEVER") {
+    let text = text.as_bytes();
+    if text.eq_ignore_ascii_case(b"NEVER") {
         return Some(Notify::NEVER);
     }
     let mut notify = Notify::NEVER;
-    for item in text.split(',') {
-        let flag = if item.eq_ignore_ascii_case("SUCCESS") {
+    for item in text.split(|&b| b == b',') {
+        let flag = if item.eq_ignore_ascii_case(b"SUCCESS") {
             &mut notify.success
-        } else if item.eq_ignore_ascii_case("FAILURE") {
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
             &mut notify.failure
-        } else if item.eq_ignore_ascii_case("DELAY") {
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
             &mut notify.delay
         } else {
             return None;
@@ -653,7 +743,8 @@ fn notify(text: &str) -> Option<Notify> {
 /// addr-type = atom
 /// ```
 fn orcpt(text: &str) -> Option<OriginalRecipient<'_>> {
-    let (addr_type, address) = text.split_once(';')?;
+    let semi = text.bytes().position(|b| b == b';')?;
+    let (addr_type, address) = (&text[..semi], &text[semi + 1..]);
     let atom_ok = !addr_type.is_empty() && addr_type.bytes().all(mailwire_core::token::is_atext);
     if !atom_ok {
         return None;
