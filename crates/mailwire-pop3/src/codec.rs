@@ -22,7 +22,7 @@
 //! use mailwire_pop3::codec::{Body, ClientCodec, ClientFrame, ServerCodec, ServerFrame};
 //! use mailwire_pop3::types::{Command, Response};
 //!
-//! let mut client = ClientCodec::new();
+//! let mut client = ClientCodec::new().after_greeting();
 //! let mut server = ServerCodec::new();
 //! let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
 //!
@@ -373,6 +373,7 @@ pub struct ClientCodec {
     dot: DotDecoder,
     expected: VecDeque<ResponseKind>,
     in_body: bool,
+    greeting: bool,
 }
 
 impl Default for ClientCodec {
@@ -422,13 +423,35 @@ impl ClientCodec {
             dot,
             expected: VecDeque::new(),
             in_body: false,
+            greeting: true,
         }
+    }
+
+    /// A codec for a connection whose greeting was read already (the
+    /// first status line is then the answer to the first command).
+    ///
+    /// ```
+    /// use mailwire_pop3::codec::ClientCodec;
+    /// assert!(!ClientCodec::new().after_greeting().awaits_greeting());
+    /// ```
+    #[must_use]
+    pub fn after_greeting(mut self) -> Self {
+        self.greeting = false;
+        self
+    }
+
+    /// Whether the next status line is the server's greeting, which
+    /// answers no command. Commands may be encoded before it arrives.
+    #[must_use]
+    pub fn awaits_greeting(&self) -> bool {
+        self.greeting
     }
 
     /// Announces a command sent without this codec: its response has the
     /// shape `kind`. Commands encoded by this codec are announced already.
-    /// Responses are matched to commands in order (RFC 2449 PIPELINING);
-    /// a status line with nothing announced (the greeting) is single-line.
+    /// Responses are matched to commands in order (RFC 2449 PIPELINING),
+    /// after the greeting; a status line with nothing announced is
+    /// single-line.
     ///
     /// ```
     /// use bytes::BytesMut;
@@ -436,7 +459,7 @@ impl ClientCodec {
     /// use mailwire_pop3::codec::{ClientCodec, ServerFrame};
     /// use mailwire_pop3::types::ResponseKind;
     ///
-    /// let mut codec = ClientCodec::new();
+    /// let mut codec = ClientCodec::new().after_greeting();
     /// codec.expect(ResponseKind::MultiLine);
     /// let mut input = BytesMut::from(&b"+OK\r\n.\r\n"[..]);
     /// assert!(matches!(codec.decode(&mut input)?, Some(ServerFrame::Response(_))));
@@ -495,10 +518,14 @@ impl Decoder for ClientCodec {
             return Ok(Some(ServerFrame::Continuation(continuation.into_owned())));
         }
         let response = Response::parse_with_limits(content, &Limits::UNLIMITED)?.into_owned();
-        let kind = self
-            .expected
-            .pop_front()
-            .unwrap_or(ResponseKind::SingleLine);
+        let kind = if self.greeting {
+            self.greeting = false;
+            ResponseKind::SingleLine
+        } else {
+            self.expected
+                .pop_front()
+                .unwrap_or(ResponseKind::SingleLine)
+        };
         if response.is_ok() && kind == ResponseKind::MultiLine {
             self.dot.reset();
             self.in_body = true;

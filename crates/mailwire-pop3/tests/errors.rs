@@ -595,7 +595,7 @@ mod codec {
     fn client_codec_reports_an_oversized_body_and_reads_to_its_end() {
         let mut limits = Limits::DEFAULT;
         limits.max_body_size = 10;
-        let mut codec = ClientCodec::with_limits(&limits);
+        let mut codec = ClientCodec::with_limits(&limits).after_greeting();
         codec.expect(ResponseKind::MultiLine);
         let mut input =
             BytesMut::from(&b"+OK\r\n0123456789abcdef\r\nmore\r\n.\r\n+OK next\r\n"[..]);

@@ -497,7 +497,7 @@ fn rfc5034_auth_examples() {
     assert_eq!(empty.to_bytes().unwrap(), b"AUTH EXTERNAL =\r\n");
 
     // A DIGEST-MD5-style exchange with a challenge, cancelled by "*".
-    let mut client = ClientCodec::new();
+    let mut client = ClientCodec::new().after_greeting();
     let mut out = BytesMut::new();
     client
         .encode(

@@ -267,12 +267,14 @@ pub(crate) fn number(word: &[u8]) -> Option<u32> {
     u32::try_from(n).ok()
 }
 
-/// Parses `1*DIGIT` into a `u64` (at most 19 digits).
+/// Parses `1*DIGIT` into a `u64` (at most 20 digits, no overflow).
 pub(crate) fn number64(word: &[u8]) -> Option<u64> {
-    if word.is_empty() || word.len() > 19 || !word.iter().all(u8::is_ascii_digit) {
+    if word.is_empty() || word.len() > 20 || !word.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(word.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
+    word.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 /// The length of an RFC 2449 response code at the start of `text`
