@@ -7,9 +7,10 @@
 //!   way out.
 //! - [`ClientCodec`] decodes what a server sends, [`ServerFrame`]s: status
 //!   lines, continuations, and multi-line bodies as unstuffed [`Bytes`]
-//!   chunks ending only at `CRLF.CRLF`; it encodes [`Command`]s and
-//!   [`SaslResponse`]s. A multi-line `+OK` looks like a single-line one,
-//!   so the codec remembers what each command it encoded expects
+//!   chunks ending only at `CRLF.CRLF` (through a
+//!   [`ResponseReader`], usable without tokio); it encodes [`Command`]s
+//!   and [`SaslResponse`]s. A multi-line `+OK` looks like a single-line
+//!   one, so the codec remembers what each command it encoded expects
 //!   ([`Command::response_kind`]); commands sent some other way are
 //!   announced with [`ClientCodec::expect`].
 //!
@@ -45,16 +46,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use bytes::{Bytes, BytesMut};
-use mailwire_core::dot::{DotDecoder, DotEncoder, DotEvent};
-use mailwire_core::{BarePolicy, LineFramer};
+use mailwire_core::LineFramer;
+use mailwire_core::dot::DotEncoder;
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::encode::EncodeError;
-use crate::parse::{CommandError, Limits, ResponseError, is_continuation};
+pub use crate::parse::ServerFrame;
+use crate::parse::{CommandError, Limits, ReadError, ResponseError, ResponseReader};
 use crate::types::{Command, Continuation, Response, ResponseKind, SaslResponse};
 
 /// Why a codec failed. A client's bad command line is a frame
@@ -79,6 +80,15 @@ pub enum CodecError {
     /// [`DotEncoder`]'s policy).
     #[error(transparent)]
     Body(#[from] mailwire_core::Error),
+}
+
+impl From<ReadError> for CodecError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Response(e) => Self::Response(e),
+            ReadError::Line(e) => Self::Line(e),
+        }
+    }
 }
 
 /// A line received by a server, without its line ending: shared with the
@@ -316,28 +326,9 @@ impl<B: AsRef<[u8]>> Encoder<Body<B>> for ServerCodec {
     }
 }
 
-/// What a [`ClientCodec`] decodes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ServerFrame {
-    /// A status line (the greeting, or the answer to the oldest command
-    /// still waiting). After a `+OK` to a multi-line command, the body
-    /// follows as [`Data`](Self::Data) and [`End`](Self::End).
-    Response(Response<'static>),
-    /// A SASL challenge (`+ base64`) during `AUTH`.
-    Continuation(Continuation<'static>),
-    /// Body bytes of a multi-line response, unstuffed, in order, shared
-    /// with the receive buffer.
-    Data(Bytes),
-    /// The body grew past [`Limits::max_body_size`]. Decoding goes on,
-    /// dropping the rest, to the real end of the body.
-    BodyDefect(mailwire_core::Error),
-    /// The `CRLF.CRLF` that ends the body.
-    End,
-}
-
-/// The client end: decodes [`ServerFrame`]s; encodes [`Command`]s (and
-/// remembers the shape of response each expects) and [`SaslResponse`]s.
+/// The client end: decodes [`ServerFrame`]s through a
+/// [`ResponseReader`]; encodes [`Command`]s (announcing the shape of
+/// response each expects to the reader) and [`SaslResponse`]s.
 ///
 /// Memory stays bounded whatever the size of a body: a status line is
 /// held to [`Limits::max_response_line`], and body bytes are handed out
@@ -352,8 +343,8 @@ pub enum ServerFrame {
 ///
 /// let mut codec = ClientCodec::new();
 /// let mut input = BytesMut::from(&b"+OK ready\r\n+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n"[..]);
-/// assert!(matches!(codec.decode(&mut input)?, Some(ServerFrame::Response(_)))); // greeting
 /// codec.encode(Command::List { msg: None }, &mut BytesMut::new())?;
+/// assert!(matches!(codec.decode(&mut input)?, Some(ServerFrame::Response(_)))); // greeting
 /// assert!(matches!(codec.decode(&mut input)?, Some(ServerFrame::Response(_))));
 /// let mut body = Vec::new();
 /// while let Some(ServerFrame::Data(chunk)) = codec.decode(&mut input)? {
@@ -367,28 +358,17 @@ pub enum ServerFrame {
 /// assert!(!codec.in_body());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientCodec {
-    framer: LineFramer,
-    dot: DotDecoder,
-    expected: VecDeque<ResponseKind>,
-    in_body: bool,
-    greeting: bool,
-}
-
-impl Default for ClientCodec {
-    fn default() -> Self {
-        Self::new()
-    }
+    reader: ResponseReader,
 }
 
 impl ClientCodec {
     /// A codec with [`Limits::DEFAULT`] (512-octet response lines,
-    /// 64 MiB bodies). A bare LF ends a status line; bare CR and LF pass
-    /// through in bodies (never ending one).
+    /// 64 MiB bodies): see [`ResponseReader::new`].
     #[must_use]
     pub fn new() -> Self {
-        Self::with_limits(&Limits::DEFAULT)
+        Self::default()
     }
 
     /// A codec bounded by `limits.max_response_line` and
@@ -405,53 +385,37 @@ impl ClientCodec {
     /// ```
     #[must_use]
     pub fn with_limits(limits: &Limits) -> Self {
-        Self::with_parts(
-            LineFramer::new(limits.max_response_line).bare_lf(BarePolicy::Accept),
-            DotDecoder::new()
-                .bare_lf(BarePolicy::Accept)
-                .bare_cr(BarePolicy::Accept)
-                .max_size(limits.max_body_size),
-        )
+        Self::with_reader(ResponseReader::with_limits(limits))
     }
 
-    /// A codec with its own line framer (status lines) and dot decoder
-    /// (bodies: bare CR/LF policies, size limit).
+    /// A codec around `reader` (its own framer, dot decoder, limits).
     #[must_use]
-    pub fn with_parts(framer: LineFramer, dot: DotDecoder) -> Self {
-        Self {
-            framer,
-            dot,
-            expected: VecDeque::new(),
-            in_body: false,
-            greeting: true,
-        }
+    pub fn with_reader(reader: ResponseReader) -> Self {
+        Self { reader }
     }
 
-    /// A codec for a connection whose greeting was read already (the
-    /// first status line is then the answer to the first command).
+    /// A codec for a connection whose greeting was read already.
     ///
     /// ```
     /// use mailwire_pop3::codec::ClientCodec;
-    /// assert!(!ClientCodec::new().after_greeting().awaits_greeting());
+    /// assert!(!ClientCodec::new().after_greeting().reader().awaits_greeting());
     /// ```
     #[must_use]
-    pub fn after_greeting(mut self) -> Self {
-        self.greeting = false;
-        self
+    pub fn after_greeting(self) -> Self {
+        Self {
+            reader: self.reader.after_greeting(),
+        }
     }
 
-    /// Whether the next status line is the server's greeting, which
-    /// answers no command. Commands may be encoded before it arrives.
+    /// The reader inside.
     #[must_use]
-    pub fn awaits_greeting(&self) -> bool {
-        self.greeting
+    pub fn reader(&self) -> &ResponseReader {
+        &self.reader
     }
 
     /// Announces a command sent without this codec: its response has the
-    /// shape `kind`. Commands encoded by this codec are announced already.
-    /// Responses are matched to commands in order (RFC 2449 PIPELINING),
-    /// after the greeting; a status line with nothing announced is
-    /// single-line.
+    /// shape `kind` (see [`ResponseReader::expect`]). Commands encoded by
+    /// this codec are announced already.
     ///
     /// ```
     /// use bytes::BytesMut;
@@ -467,28 +431,25 @@ impl ClientCodec {
     /// # Ok::<(), mailwire_pop3::codec::CodecError>(())
     /// ```
     pub fn expect(&mut self, kind: ResponseKind) {
-        self.expected.push_back(kind);
+        self.reader.expect(kind);
     }
 
     /// Responses announced and not yet read.
     #[must_use]
     pub fn pending(&self) -> usize {
-        self.expected.len()
+        self.reader.pending()
     }
 
     /// Whether the codec is reading a multi-line body.
     #[must_use]
     pub fn in_body(&self) -> bool {
-        self.in_body
+        self.reader.in_body()
     }
 
-    /// The longest status line accepted, CRLF included. Between calls,
-    /// the part of a line not yet ended stays in the caller's buffer,
-    /// bounded by this limit (a longer line fails); a body leaves at most
-    /// two bytes there.
+    /// The longest status line accepted, CRLF included.
     #[must_use]
     pub fn max_line(&self) -> usize {
-        self.framer.max_length()
+        self.reader.max_line()
     }
 }
 
@@ -497,40 +458,7 @@ impl Decoder for ClientCodec {
     type Error = CodecError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<ServerFrame>, CodecError> {
-        if self.in_body {
-            return Ok(self.dot.decode(buf).map(|event| match event {
-                DotEvent::Data(bytes) => ServerFrame::Data(bytes),
-                DotEvent::Defect(error) => ServerFrame::BodyDefect(error),
-                DotEvent::End => {
-                    self.in_body = false;
-                    ServerFrame::End
-                }
-            }));
-        }
-        let line = match self.framer.next_line(buf) {
-            None => return Ok(None),
-            Some(Err(error)) => return Err(CodecError::Line(error)),
-            Some(Ok(line)) => line,
-        };
-        let content = line.content();
-        if is_continuation(content) {
-            let continuation = Continuation::parse_with_limits(content, &Limits::UNLIMITED)?;
-            return Ok(Some(ServerFrame::Continuation(continuation.into_owned())));
-        }
-        let response = Response::parse_with_limits(content, &Limits::UNLIMITED)?.into_owned();
-        let kind = if self.greeting {
-            self.greeting = false;
-            ResponseKind::SingleLine
-        } else {
-            self.expected
-                .pop_front()
-                .unwrap_or(ResponseKind::SingleLine)
-        };
-        if response.is_ok() && kind == ResponseKind::MultiLine {
-            self.dot.reset();
-            self.in_body = true;
-        }
-        Ok(Some(ServerFrame::Response(response)))
+        Ok(self.reader.read(buf)?)
     }
 }
 
@@ -547,7 +475,7 @@ impl Encoder<&Command<'_>> for ClientCodec {
 
     fn encode(&mut self, command: &Command<'_>, out: &mut BytesMut) -> Result<(), CodecError> {
         command.encode(out)?;
-        self.expected.push_back(command.response_kind());
+        self.reader.expect(command.response_kind());
         Ok(())
     }
 }

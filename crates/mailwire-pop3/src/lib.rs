@@ -4,7 +4,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`types`] | commands, responses with their extended codes, SASL continuations and responses, scan / unique-id listings, capabilities, [`apop_digest`](types::apop_digest) |
-//! | [`parse`] | the parsers' error types and [`Limits`](parse::Limits) (parsing is [`Command::parse`](types::Command::parse), [`Response::parse`](types::Response::parse), ...) |
+//! | [`parse`] | the parsers' error types, [`Limits`](parse::Limits), and the client side's incremental [`ResponseReader`](parse::ResponseReader) (parsing a line is [`Command::parse`](types::Command::parse), [`Response::parse`](types::Response::parse), ...) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode`, `Response::encode`, ...) |
 //! | `codec` | `tokio_util::codec` framing for both ends, multi-line bodies dot-stuffed and unstuffed (feature `tokio`) |
 //!

@@ -7,7 +7,10 @@
 //! the simplest and the fastest shape.
 
 mod command;
+mod reader;
 mod response;
+
+pub use reader::{ReadError, ResponseReader, ServerFrame};
 
 pub(crate) use response::{is_cchar, is_continuation, is_unique_id};
 
