@@ -27,6 +27,8 @@ fn seed_corpus_passes_every_check() {
             "builder" => checks::check_builder,
             "smtp_reply" => checks::check_smtp_reply,
             "smtp_server" => checks::check_smtp_server,
+            "pop3_command" => checks::check_pop3_command,
+            "pop3_response" => checks::check_pop3_response,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {
