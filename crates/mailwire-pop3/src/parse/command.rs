@@ -40,15 +40,17 @@ const UTF8: u32 = key(b"UTF8");
 const LANG: u32 = key(b"LANG");
 
 /// The space-separated arguments after the keyword, with their offsets.
+/// Only arguments handed out as text are checked for UTF-8.
 struct Args<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Args<'a> {
     /// The next word and its offset in the line.
-    fn next(&mut self) -> Option<(&'a str, usize)> {
-        let bytes = self.text.as_bytes();
+    #[inline]
+    fn next(&mut self) -> Option<(&'a [u8], usize)> {
+        let bytes = self.bytes;
         while self.pos < bytes.len() && bytes[self.pos] == b' ' {
             self.pos += 1;
         }
@@ -56,58 +58,72 @@ impl<'a> Args<'a> {
             return None;
         }
         let start = self.pos;
-        let len = memchr::memchr(b' ', &bytes[start..]).unwrap_or(bytes.len() - start);
+        // Arguments are short: a plain loop beats a vectorized search.
+        let len = bytes[start..]
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(bytes.len() - start);
         self.pos = start + len;
-        Some((&self.text[start..start + len], start))
+        Some((&bytes[start..start + len], start))
     }
 
     /// A required word, checked by `valid`.
+    #[inline]
     fn word(&mut self, what: &'static str, valid: fn(&[u8]) -> bool) -> Result<&'a str> {
         match self.next() {
-            Some((word, _)) if valid(word.as_bytes()) => Ok(word),
+            Some((word, at)) if valid(word) => text(word, at),
             Some((_, at)) => Err(syntax(what, at)),
-            None => Err(syntax(what, self.text.len())),
+            None => Err(syntax(what, self.bytes.len())),
         }
     }
 
     /// An optional word, checked by `valid`.
+    #[inline]
     fn optional(
         &mut self,
         what: &'static str,
         valid: fn(&[u8]) -> bool,
     ) -> Result<Option<&'a str>> {
         match self.next() {
-            Some((word, _)) if valid(word.as_bytes()) => Ok(Some(word)),
+            Some((word, at)) if valid(word) => text(word, at).map(Some),
             Some((_, at)) => Err(syntax(what, at)),
             None => Ok(None),
         }
     }
 
     /// A required message number (or other count).
+    #[inline]
     fn number(&mut self, what: &'static str) -> Result<u32> {
         match self.next() {
-            Some((word, at)) => number(word.as_bytes()).ok_or(syntax(what, at)),
-            None => Err(syntax(what, self.text.len())),
+            Some((word, at)) => number(word).ok_or(syntax(what, at)),
+            None => Err(syntax(what, self.bytes.len())),
         }
     }
 
     /// An optional message number.
+    #[inline]
     fn optional_number(&mut self) -> Result<Option<u32>> {
         match self.next() {
-            Some((word, at)) => number(word.as_bytes())
-                .map(Some)
-                .ok_or(syntax("message number", at)),
+            Some((word, at)) => number(word).map(Some).ok_or(syntax("message number", at)),
             None => Ok(None),
         }
     }
 
     /// Nothing more on the line.
+    #[inline]
     fn end<T>(&mut self, value: T) -> Result<T> {
         match self.next() {
             None => Ok(value),
             Some((_, at)) => Err(syntax("no more arguments", at)),
         }
     }
+}
+
+/// `bytes` (found at offset `at`) as text.
+#[inline]
+fn text(bytes: &[u8], at: usize) -> Result<&str> {
+    core::str::from_utf8(bytes)
+        .map_err(|e| CommandError::new(CommandErrorKind::NotUtf8, at + e.valid_up_to()))
 }
 
 const fn syntax(what: &'static str, at: usize) -> CommandError {
@@ -179,36 +195,31 @@ impl<'a> Command<'a> {
                 limits.max_command_line.saturating_sub(2).min(line.len()),
             ));
         }
-        let text = match core::str::from_utf8(line) {
-            Ok(text) => text,
-            Err(e) => {
-                return Err(CommandError::new(
-                    CommandErrorKind::NotUtf8,
-                    e.valid_up_to(),
-                ));
-            }
-        };
-        let bytes = text.as_bytes();
-        let end = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
+        let bytes = line;
+        let end = bytes
+            .iter()
+            .take(5)
+            .position(|&b| b == b' ')
+            .unwrap_or(bytes.len().min(5));
         if !(3..=4).contains(&end) || !bytes[..end].iter().all(u8::is_ascii_alphanumeric) {
             return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
         }
         let verb = key(&bytes[..end]);
         if verb == PASS {
             // The password is the rest of the line after one space.
-            return match text.get(5..) {
-                Some(password) if end == 4 && !password.is_empty() => {
-                    match password.bytes().position(super::is_control) {
+            return match bytes.get(5..) {
+                Some(password) if !password.is_empty() => {
+                    match password.iter().position(|&b| super::is_control(b)) {
                         Some(at) => Err(syntax("password", 5 + at)),
                         None => Ok(Command::Pass {
-                            password: Secret::new(password),
+                            password: Secret::new(text(password, 5)?),
                         }),
                     }
                 }
                 _ => Err(syntax("password", bytes.len())),
             };
         }
-        let mut args = Args { text, pos: end };
+        let mut args = Args { bytes, pos: end };
         match verb {
             USER => {
                 let name = args.word("user name", is_word)?;

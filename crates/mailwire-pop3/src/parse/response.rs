@@ -4,8 +4,7 @@
 use std::borrow::Cow;
 
 use super::{
-    Limits, ResponseError, ResponseErrorKind, is_control, number, number64, resp_code_len,
-    strip_eol,
+    Limits, ResponseError, ResponseErrorKind, is_control, leading_number, resp_code_len, strip_eol,
 };
 use crate::types::{
     Capability, Continuation, Response, ResponseCode, ScanListing, Status, UniqueIdListing,
@@ -194,12 +193,18 @@ pub(crate) fn is_continuation(line: &[u8]) -> bool {
     matches!(strip_eol(line), [b'+'] | [b'+', b' ', ..])
 }
 
-/// Splits `msg SP rest` into the message number and the rest.
+/// Splits `msg SP rest` into the message number and the rest (the line
+/// without its line ending).
+#[inline]
 fn msg_and_rest(line: &[u8]) -> Result<(u32, &[u8])> {
-    let line = strip_eol(line);
-    let space = memchr::memchr(b' ', line).ok_or(syntax("message number and space", 0))?;
-    let msg = number(&line[..space]).ok_or(syntax("message number", 0))?;
-    Ok((msg, &line[space + 1..]))
+    let (len, msg) = leading_number(line);
+    let msg = msg
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or(syntax("message number", 0))?;
+    match line.get(len) {
+        Some(b' ') => Ok((msg, &line[len + 1..])),
+        _ => Err(syntax("message number and space", len)),
+    }
 }
 
 impl ScanListing {
@@ -220,11 +225,13 @@ impl ScanListing {
     /// assert!(ScanListing::parse(b"1 x").is_err());
     /// ```
     pub fn parse(line: &[u8]) -> Result<Self> {
+        let line = strip_eol(line);
         let (msg, rest) = msg_and_rest(line)?;
-        let at = strip_eol(line).len() - rest.len();
-        let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-        let size = number64(&rest[..end]).ok_or(syntax("message size", at))?;
-        Ok(Self { msg, size })
+        let at = line.len() - rest.len();
+        match leading_number(rest) {
+            (len, Some(size)) if rest.get(len).is_none_or(|&b| b == b' ') => Ok(Self { msg, size }),
+            _ => Err(syntax("message size", at)),
+        }
     }
 }
 
@@ -246,8 +253,9 @@ impl<'a> UniqueIdListing<'a> {
     /// assert!(UniqueIdListing::parse(b"1 two words").is_err());
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Self> {
+        let line = strip_eol(line);
         let (msg, rest) = msg_and_rest(line)?;
-        let at = strip_eol(line).len() - rest.len();
+        let at = line.len() - rest.len();
         if !is_unique_id(rest) {
             return Err(syntax("unique id of 1 to 70 printable characters", at));
         }
