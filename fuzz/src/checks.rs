@@ -704,10 +704,7 @@ enum Pop3Out {
 /// Reads `chunks` in turn with a reader expecting `kinds`; checks that
 /// buffers stay bounded and that every response read encodes and reads
 /// back the same.
-fn read_pop3(
-    reader: &mailwire_pop3::parse::ResponseReader,
-    chunks: &[&[u8]],
-) -> Vec<Pop3Out> {
+fn read_pop3(reader: &mailwire_pop3::parse::ResponseReader, chunks: &[&[u8]]) -> Vec<Pop3Out> {
     use mailwire_pop3::parse::{Limits, ServerFrame};
     use mailwire_pop3::types::{Continuation, Response};
 

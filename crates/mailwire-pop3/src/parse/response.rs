@@ -270,9 +270,10 @@ pub(crate) fn is_unique_id(uid: &[u8]) -> bool {
     (1..=70).contains(&uid.len()) && uid.iter().all(|&b| (0x21..=0x7e).contains(&b))
 }
 
-/// `cchar = %x21-2D / %x2F-7F`.
+/// `cchar = %x21-2D / %x2F-7F`, less DEL (0x7F), a control character
+/// that no encoder here writes.
 pub(crate) const fn is_cchar(b: u8) -> bool {
-    matches!(b, 0x21..=0x2D | 0x2F..=0x7F)
+    matches!(b, 0x21..=0x2D | 0x2F..=0x7E)
 }
 
 impl<'a> Capability<'a> {
@@ -288,7 +289,8 @@ impl<'a> Capability<'a> {
     /// ```
     ///
     /// Parameters may carry UTF-8 (`IMPLEMENTATION` texts do); they are
-    /// kept as written after the first space.
+    /// kept as written after the first space. DEL (0x7F), which the
+    /// grammar lets through, is refused as the control character it is.
     ///
     /// # Errors
     ///
