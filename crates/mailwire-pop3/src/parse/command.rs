@@ -145,7 +145,9 @@ impl<'a> Command<'a> {
     /// The grammar of each command is on its [`Command`] variant. Beyond
     /// it, keywords are read in any case, several spaces between
     /// arguments and spaces at the end of the line are accepted, and
-    /// UTF-8 is allowed in arguments (RFC 6856). `PASS` takes the rest of
+    /// UTF-8 is allowed in text arguments (RFC 6856; other bytes there are
+    /// [`CommandErrorKind::NotUtf8`], numbers are checked as numbers only).
+    /// `PASS` takes the rest of
     /// the line after one space, spaces included (RFC 1939 section 7).
     /// Parsing borrows from `line` and allocates nothing.
     ///
