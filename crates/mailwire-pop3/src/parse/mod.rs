@@ -38,8 +38,9 @@ use crate::types::{Response, ResponseCode};
 pub struct Limits {
     /// Longest command line, CRLF included. Default 255.
     pub max_command_line: usize,
-    /// Longest response line (status line, continuation, or a line of a
-    /// multi-line response's status), CRLF included. Default 512.
+    /// Longest status or continuation line a client reads, CRLF
+    /// included. Default 512. (The lines of a multi-line body are not
+    /// held whole: they stream through as chunks.)
     pub max_response_line: usize,
     /// Largest multi-line body a client accepts, in octets after
     /// unstuffing. Default 64 MiB.
