@@ -64,7 +64,9 @@ pub enum ResponseCode<'a> {
     Auth,
     /// `[UTF8]`: the command needs UTF-8 mode (RFC 6856 section 2).
     Utf8,
-    /// Any other code, without its brackets.
+    /// Any other code, without its brackets. Build codes with
+    /// [`from_name`](Self::from_name): an `Other` holding a known name
+    /// reads back as the known variant.
     Other(Cow<'a, str>),
 }
 
