@@ -29,6 +29,8 @@ fn seed_corpus_passes_every_check() {
             "smtp_server" => checks::check_smtp_server,
             "smtp_client" => checks::check_smtp_client,
             "smtp_command" => checks::check_smtp_command,
+            "pop3_command" => checks::check_pop3_command,
+            "pop3_response" => checks::check_pop3_response,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -2,6 +2,7 @@
 //! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
 
 pub mod message_inputs;
+pub mod pop3_inputs;
 pub mod smtp_inputs;
 pub mod smtp_replies;
 

@@ -841,3 +841,145 @@ pub fn check_smtp_command(data: &[u8]) {
         String::from_utf8_lossy(&second)
     );
 }
+
+/// POP3 command lines: parsing never panics; error offsets stay inside
+/// the line and every error has an `-ERR` response that encodes; a parsed
+/// command encodes, the encoding is no longer than the line, and it
+/// parses back to the same command (also without limits). The same for
+/// the client's SASL response lines.
+pub fn check_pop3_command(input: &[u8]) {
+    use mailwire_pop3::parse::Limits;
+    use mailwire_pop3::types::{Command, SaslResponse};
+
+    match Command::parse(input) {
+        Ok(command) => {
+            let bytes = command.to_bytes().expect("a parsed command encodes");
+            assert!(bytes.len() <= input.len() + 2, "encoding grew the line");
+            let again = Command::parse(&bytes).expect("an encoded command parses");
+            assert_eq!(again, command, "parse, encode, parse changed the command");
+            assert_eq!(
+                Command::parse_with_limits(input, &Limits::UNLIMITED),
+                Ok(command)
+            );
+        }
+        Err(error) => {
+            assert!(error.offset() <= input.len(), "offset past the line");
+            let response = error.response().to_bytes().expect("-ERR encodes");
+            assert!(response.starts_with(b"-ERR "));
+        }
+    }
+    match SaslResponse::parse(input) {
+        Ok(response) => {
+            let bytes = response.to_bytes().expect("a parsed SASL line encodes");
+            assert_eq!(SaslResponse::parse(&bytes), Ok(response));
+        }
+        Err(error) => assert!(error.offset() <= input.len()),
+    }
+}
+
+/// A POP3 server's bytes, joined across `Data` chunks so that reads
+/// compare whatever the split.
+#[derive(Debug, PartialEq, Eq)]
+enum Pop3Out {
+    Response(mailwire_pop3::types::Response<'static>),
+    Continuation(String),
+    Body(Vec<u8>),
+    Defect,
+    End,
+    Failed,
+}
+
+/// Reads `chunks` in turn with a reader expecting `kinds`; checks that
+/// buffers stay bounded and that every response read encodes and reads
+/// back the same.
+fn read_pop3(reader: &mailwire_pop3::parse::ResponseReader, chunks: &[&[u8]]) -> Vec<Pop3Out> {
+    use mailwire_pop3::parse::{Limits, ServerFrame};
+    use mailwire_pop3::types::{Continuation, Response};
+
+    let mut reader = reader.clone();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        loop {
+            match reader.read(&mut buf) {
+                Ok(Some(ServerFrame::Response(r))) => {
+                    let bytes = r.to_bytes().expect("a response read encodes");
+                    let again = Response::parse_with_limits(&bytes, &Limits::UNLIMITED).unwrap();
+                    assert_eq!(again, r, "encode then parse changed the response");
+                    out.push(Pop3Out::Response(r));
+                }
+                Ok(Some(ServerFrame::Continuation(c))) => {
+                    let bytes = c.to_bytes().expect("a continuation read encodes");
+                    let again = Continuation::parse_with_limits(&bytes, &Limits::UNLIMITED);
+                    assert_eq!(again.unwrap(), c);
+                    out.push(Pop3Out::Continuation(c.data().to_owned()));
+                }
+                Ok(Some(ServerFrame::Data(d))) => {
+                    assert!(!d.is_empty(), "empty data chunk");
+                    assert!(reader.in_body(), "data outside a body");
+                    match out.last_mut() {
+                        Some(Pop3Out::Body(body)) => body.extend_from_slice(&d),
+                        _ => out.push(Pop3Out::Body(d.to_vec())),
+                    }
+                }
+                Ok(Some(ServerFrame::BodyDefect(_))) => out.push(Pop3Out::Defect),
+                Ok(Some(ServerFrame::End)) => out.push(Pop3Out::End),
+                Ok(Some(other)) => panic!("unknown frame {other:?}"),
+                Ok(None) => break,
+                Err(_) => {
+                    out.push(Pop3Out::Failed);
+                    return out;
+                }
+            }
+        }
+        if reader.in_body() {
+            assert!(buf.len() <= 2, "{} bytes held inside a body", buf.len());
+        } else {
+            assert!(buf.len() < reader.max_line(), "{} bytes held", buf.len());
+        }
+    }
+    out
+}
+
+/// POP3 responses through the client side's reader: arbitrary bytes in
+/// arbitrary pieces, after arbitrary commands. No panic; the same frames
+/// whatever the split; buffers bounded; every response and continuation
+/// read writes back to bytes that read back the same.
+///
+/// Input: `[config, cut, cut, kinds..., 0xff, data...]`: `config` picks
+/// the number of commands (low 3 bits), a small body limit (bit 3), no
+/// greeting (bit 4); each kind byte is a command.
+pub fn check_pop3_response(input: &[u8]) {
+    use mailwire_pop3::parse::{Limits, ResponseReader};
+    use mailwire_pop3::types::ResponseKind;
+
+    let [config, c1, c2, rest @ ..] = input else {
+        return;
+    };
+    let count = usize::from(config & 7).min(rest.len());
+    let (kinds, data) = rest.split_at(count);
+    let mut limits = Limits::DEFAULT;
+    if config & 8 != 0 {
+        limits.max_body_size = 16;
+    }
+    let mut reader = ResponseReader::with_limits(&limits);
+    if config & 16 != 0 {
+        reader = reader.after_greeting();
+    }
+    for kind in kinds {
+        reader.expect(match kind % 3 {
+            0 => ResponseKind::SingleLine,
+            1 => ResponseKind::MultiLine,
+            _ => ResponseKind::Sasl,
+        });
+    }
+    let whole = read_pop3(&reader, &[data]);
+    let pieces = chunks(data, &[*c1, *c2]);
+    let split = read_pop3(&reader, &pieces);
+    assert_eq!(whole, split, "frames depend on the split");
+    let bytes: Vec<&[u8]> = data.chunks(1).collect();
+    if data.len() <= 256 {
+        assert_eq!(whole, read_pop3(&reader, &bytes), "byte by byte differs");
+    }
+}

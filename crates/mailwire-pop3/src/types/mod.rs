@@ -1,0 +1,12 @@
+//! The values of POP3: commands, responses with their extended codes,
+//! SASL continuations and the lines of multi-line responses. No I/O and no
+//! parsing machinery lives here; parse with [`Command::parse`] /
+//! [`Response::parse`] and write with the `encode` methods.
+
+mod command;
+mod listing;
+mod response;
+
+pub use command::{Command, InitialResponse, ResponseKind, SaslResponse, Secret, apop_digest};
+pub use listing::{Capability, ScanListing, UniqueIdListing};
+pub use response::{Continuation, Response, ResponseCode, Status};

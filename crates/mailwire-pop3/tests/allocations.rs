@@ -1,0 +1,173 @@
+//! Zero-copy, shown: a counting global allocator proves that parsing a
+//! command line allocates nothing (nor does a bad one), that parsing a
+//! UTF-8 status line allocates nothing, and that streaming a body through
+//! the client codec costs a bounded number of allocations whatever its
+//! size. (Its own test binary: a global allocator applies to the whole
+//! binary.)
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use mailwire_pop3::types::{Command, Response, ScanListing, UniqueIdListing};
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so tests running in parallel do not see each other.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counter is a const-initialized thread-local without destructor, so
+// touching it never allocates or re-enters the allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (ALLOCATIONS.with(Cell::get) - before, result)
+}
+
+/// Every command of the crate, as a client sends it, and some bad lines.
+const LINES: &[&[u8]] = &[
+    b"CAPA\r\n",
+    b"STLS\r\n",
+    b"AUTH\r\n",
+    b"AUTH PLAIN\r\n",
+    b"AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n",
+    b"AUTH EXTERNAL =\r\n",
+    b"USER mrose\r\n",
+    b"PASS tanstaaf with spaces\r\n",
+    b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n",
+    b"UTF8\r\n",
+    b"LANG\r\n",
+    b"LANG fr-CA\r\n",
+    b"STAT\r\n",
+    b"LIST\r\n",
+    b"LIST 2\r\n",
+    b"UIDL\r\n",
+    b"UIDL 2\r\n",
+    b"TOP 1 10\r\n",
+    b"RETR 1\r\n",
+    b"DELE 1\r\n",
+    b"NOOP\r\n",
+    b"RSET\r\n",
+    b"QUIT\r\n",
+    b"FROB\r\n",
+    b"RETR x\r\n",
+    b"USER j\xf6rg\r\n",
+];
+
+#[test]
+fn parsing_commands_allocates_nothing() {
+    let (allocs, parsed) = allocations(|| {
+        let mut parsed = 0;
+        for _ in 0..1000 {
+            for line in LINES {
+                match Command::parse(line) {
+                    Ok(command) => {
+                        std::hint::black_box(&command);
+                        parsed += 1;
+                    }
+                    Err(error) => {
+                        std::hint::black_box(error.err_text());
+                    }
+                }
+            }
+        }
+        parsed
+    });
+    assert_eq!(parsed, 23_000);
+    assert_eq!(allocs, 0, "{allocs} allocations parsing {parsed} commands");
+}
+
+#[test]
+fn parsing_status_and_listing_lines_allocates_nothing() {
+    let lines: &[&[u8]] = &[
+        b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n",
+        b"-ERR [IN-USE] maildrop locked\r\n",
+        b"-ERR [X-VENDOR/CODE] other\r\n",
+        b"+OK 2 320\r\n",
+    ];
+    let (allocs, ()) = allocations(|| {
+        for _ in 0..1000 {
+            for line in lines {
+                let response = Response::parse(line).unwrap();
+                std::hint::black_box(response.apop_timestamp());
+                std::hint::black_box(response.drop_listing());
+            }
+            std::hint::black_box(ScanListing::parse(b"1 120\r\n").unwrap());
+            std::hint::black_box(
+                UniqueIdListing::parse(b"1 whqtswO00WBw418f9t5JxYwZ\r\n").unwrap(),
+            );
+        }
+    });
+    assert_eq!(allocs, 0, "{allocs} allocations parsing status lines");
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn streaming_a_body_allocates_a_bounded_amount() {
+    use bytes::BytesMut;
+    use mailwire_pop3::codec::{ClientCodec, ServerFrame};
+    use tokio_util::codec::{Decoder, Encoder};
+
+    fn run(lines: usize) -> usize {
+        let mut wire = BytesMut::with_capacity(lines * 40 + 64);
+        wire.extend_from_slice(b"+OK message follows\r\n");
+        for i in 0..lines {
+            if i % 5 == 0 {
+                wire.extend_from_slice(b"..a stuffed line of the message body\r\n");
+            } else {
+                wire.extend_from_slice(b"a plain line of the message body....\r\n");
+            }
+        }
+        wire.extend_from_slice(b".\r\n");
+        let mut codec = ClientCodec::new().after_greeting();
+        codec
+            .encode(Command::Retr { msg: 1 }, &mut BytesMut::new())
+            .unwrap();
+        let (allocs, size) = allocations(|| {
+            let mut size = 0;
+            while let Some(frame) = codec.decode(&mut wire).unwrap() {
+                if let ServerFrame::Data(chunk) = frame {
+                    size += chunk.len();
+                }
+            }
+            size
+        });
+        assert!(size > lines * 30);
+        allocs
+    }
+    let small = run(100);
+    let large = run(100_000);
+    // The status line costs a few (its owned text, the shared buffer
+    // header); the body's bytes cost none.
+    assert!(
+        large <= small,
+        "{small} allocations for 100 lines, {large} for 100000"
+    );
+    assert!(large <= 4, "{large} allocations");
+}
