@@ -18,7 +18,11 @@ pub fn session() -> Vec<u8> {
     ];
     for i in 0..20 {
         let name = names[i % names.len()];
-        let domain = if i % 2 == 0 { "example.net" } else { "mail.example.com" };
+        let domain = if i % 2 == 0 {
+            "example.net"
+        } else {
+            "mail.example.com"
+        };
         s.push_str(&format!(
             "RCPT TO:<{name}.{i}@{domain}> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;{name}.{i}@{domain}\r\n"
         ));

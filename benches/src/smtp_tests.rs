@@ -19,16 +19,32 @@ fn both_parsers_accept_every_line_alike() {
         let theirs = Request::<Cow<'_, str>>::parse(&mut line.iter()).unwrap();
         assert_eq!(ours.verb(), theirs.name(), "{line:?}");
         match (&ours, &theirs) {
-            (Command::Mail { reverse_path, params }, Request::Mail { from }) => {
-                let ReversePath::Path(path) = reverse_path else { panic!() };
+            (
+                Command::Mail {
+                    reverse_path,
+                    params,
+                },
+                Request::Mail { from },
+            ) => {
+                let ReversePath::Path(path) = reverse_path else {
+                    panic!()
+                };
                 assert_eq!(path.mailbox().to_string(), from.address);
                 assert_eq!(params.size.unwrap() as usize, from.size);
             }
             (Command::Rcpt { forward_path, .. }, Request::Rcpt { to }) => {
-                let ForwardPath::Path(path) = forward_path else { panic!() };
+                let ForwardPath::Path(path) = forward_path else {
+                    panic!()
+                };
                 assert_eq!(path.mailbox().to_string(), to.address);
             }
-            (Command::Bdat { size, last }, Request::Bdat { chunk_size, is_last }) => {
+            (
+                Command::Bdat { size, last },
+                Request::Bdat {
+                    chunk_size,
+                    is_last,
+                },
+            ) => {
                 assert_eq!((*size as usize, *last), (*chunk_size, *is_last));
             }
             _ => {}
