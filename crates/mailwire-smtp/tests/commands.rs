@@ -1023,12 +1023,21 @@ fn unknown_verbs_are_500_5_5_2() {
 
 #[test]
 fn not_utf8_after_a_known_verb_is_501() {
+    // In an address: the address is bad (the tokens check their bytes).
     let e = err(b"MAIL FROM:<j\xf6rg@example.org>");
-    assert_eq!(e.kind(), CommandErrorKind::NotUtf8);
-    assert_eq!(e.offset(), 12);
+    assert_eq!((e.kind(), e.offset()), (CommandErrorKind::BadSender, 12));
+    assert_eq!((e.reply_code(), e.enhanced_status()), (501, "5.1.7"));
+    let e = err(b"RCPT TO:<joe@ex\xe4mple.org>");
+    assert_eq!(e.kind(), CommandErrorKind::BadRecipient);
+    // Anywhere else: the line is not UTF-8.
+    let e = err(b"MAIL FROM:<joe@example.org> X-A=\xff");
+    assert_eq!((e.kind(), e.offset()), (CommandErrorKind::NotUtf8, 32));
     assert_eq!((e.reply_code(), e.enhanced_status()), SYNTAX_501);
-    assert_eq!(e.to_string(), "line is not UTF-8 at byte 12");
+    assert_eq!(e.to_string(), "line is not UTF-8 at byte 32");
+    let e = err(b"RCPT TO:<joe@example.org> X=\xc3");
+    assert_eq!((e.kind(), e.offset()), (CommandErrorKind::NotUtf8, 28));
     assert_eq!(err(b"NOOP \xc3").offset(), 5);
+    assert_eq!(err(b"EHLO \xc3").kind(), CommandErrorKind::NotUtf8);
 }
 
 #[test]

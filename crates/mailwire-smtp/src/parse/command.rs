@@ -55,7 +55,9 @@ pub enum CommandErrorKind {
     /// A known ESMTP parameter appears twice.
     DuplicateParameter(&'static str),
     /// The line, after a known verb, is not UTF-8 (answered 501: the
-    /// command is known, its arguments are not).
+    /// command is known, its arguments are not). Bad bytes inside a
+    /// `MAIL`/`RCPT` address are reported as [`BadSender`](Self::BadSender)
+    /// / [`BadRecipient`](Self::BadRecipient) instead.
     NotUtf8,
 }
 
@@ -209,6 +211,13 @@ impl<'a> Command<'a> {
         {
             return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
         }
+        // MAIL and RCPT validate UTF-8 piecewise: the address tokens check
+        // their own bytes, so only the route and the parameters are left.
+        match verb {
+            MAIL => return parse_mail(line),
+            RCPT => return parse_rcpt(line),
+            _ => {}
+        }
         let text = match core::str::from_utf8(line) {
             Ok(text) => text,
             Err(e) => {
@@ -220,8 +229,6 @@ impl<'a> Command<'a> {
         };
         match verb {
             _ if verb_len == 8 => no_argument(text, 8, Command::StartTls),
-            MAIL => parse_mail(text),
-            RCPT => parse_rcpt(text),
             EHLO => client_id(text).map(|client| Command::Ehlo { client }),
             HELO => client_id(text).map(|client| Command::Helo { client }),
             LHLO => client_id(text).map(|client| Command::Lhlo { client }),
@@ -322,19 +329,19 @@ fn client_id(text: &str) -> Result<ClientId<'_>> {
 
 /// The index after the verb and the spaces that follow it; at least one
 /// space is required (several are accepted, as some clients send them).
-fn after_verb(text: &str) -> Result<usize> {
-    match skip_spaces(text.as_bytes(), 4) {
+fn after_verb(line: &[u8]) -> Result<usize> {
+    match skip_spaces(line, 4) {
         4 => Err(syntax("' '", 4)),
         at => Ok(at),
     }
 }
 
-/// Checks that `text[at..]` starts with `word` (any case); returns the
+/// Checks that `line[at..]` starts with `word` (any case); returns the
 /// index after it.
-fn keyword(text: &str, at: usize, word: &'static str) -> Result<usize> {
+fn keyword(line: &[u8], at: usize, word: &'static str) -> Result<usize> {
     let end = at + word.len();
-    match text.get(at..end) {
-        Some(got) if got.eq_ignore_ascii_case(word) => Ok(end),
+    match line.get(at..end) {
+        Some(got) if got.eq_ignore_ascii_case(word.as_bytes()) => Ok(end),
         _ => Err(syntax(word, at)),
     }
 }
@@ -343,17 +350,17 @@ fn keyword(text: &str, at: usize, word: &'static str) -> Result<usize> {
 /// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
 /// Reverse-path   = Path / "<>"
 /// ```
-fn parse_mail(text: &str) -> Result<Command<'_>> {
-    let at = keyword(text, after_verb(text)?, "FROM:")?;
-    let at = skip_spaces(text.as_bytes(), at);
-    let (reverse_path, at) = if text.as_bytes()[at..].starts_with(b"<>") {
+fn parse_mail(line: &[u8]) -> Result<Command<'_>> {
+    let at = keyword(line, after_verb(line)?, "FROM:")?;
+    let at = skip_spaces(line, at);
+    let (reverse_path, at) = if line[at..].starts_with(b"<>") {
         (ReversePath::Null, at + 2)
     } else {
-        let (path, at) = path(text, at, CommandErrorKind::BadSender)?;
+        let (path, at) = path(line, at, CommandErrorKind::BadSender)?;
         (ReversePath::Path(path), at)
     };
-    let raw = params_text(text, at)?;
-    let params = mail_params(raw, text.len() - raw.len())?;
+    let (raw, base) = params_text(line, at)?;
+    let params = mail_params(raw, base)?;
     Ok(Command::Mail {
         reverse_path,
         params,
@@ -364,31 +371,38 @@ fn parse_mail(text: &str) -> Result<Command<'_>> {
 /// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 ///             Forward-path ) [SP Rcpt-parameters] CRLF
 /// ```
-fn parse_rcpt(text: &str) -> Result<Command<'_>> {
-    let at = keyword(text, after_verb(text)?, "TO:")?;
-    let at = skip_spaces(text.as_bytes(), at);
-    let bytes = text.as_bytes();
-    let (forward_path, at) = match bytes.get(at..at + 12) {
+fn parse_rcpt(line: &[u8]) -> Result<Command<'_>> {
+    let at = keyword(line, after_verb(line)?, "TO:")?;
+    let at = skip_spaces(line, at);
+    let (forward_path, at) = match line.get(at..at + 12) {
         Some(p) if p.eq_ignore_ascii_case(b"<Postmaster>") => (ForwardPath::Postmaster, at + 12),
         _ => {
-            let (path, at) = path(text, at, CommandErrorKind::BadRecipient)?;
+            let (path, at) = path(line, at, CommandErrorKind::BadRecipient)?;
             (ForwardPath::Path(path), at)
         }
     };
-    let raw = params_text(text, at)?;
-    let params = rcpt_params(raw, text.len() - raw.len())?;
+    let (raw, base) = params_text(line, at)?;
+    let params = rcpt_params(raw, base)?;
     Ok(Command::Rcpt {
         forward_path,
         params,
     })
 }
 
-/// The parameter text after a path: empty, or a space and the rest.
-fn params_text(text: &str, at: usize) -> Result<&str> {
-    match text.as_bytes().get(at) {
-        None => Ok(""),
-        Some(b' ') => Ok(&text[skip_spaces(text.as_bytes(), at)..]),
-        Some(_) => Err(syntax("' ' or end of line after the path", at)),
+/// The parameter text after a path (empty, or a space and the rest) and
+/// its offset in the line; it must be UTF-8.
+fn params_text(line: &[u8], at: usize) -> Result<(&str, usize)> {
+    let start = match line.get(at) {
+        None => return Ok(("", at)),
+        Some(b' ') => skip_spaces(line, at),
+        Some(_) => return Err(syntax("' ' or end of line after the path", at)),
+    };
+    match core::str::from_utf8(&line[start..]) {
+        Ok(raw) => Ok((raw, start)),
+        Err(e) => Err(CommandError::new(
+            CommandErrorKind::NotUtf8,
+            start + e.valid_up_to(),
+        )),
     }
 }
 
@@ -397,8 +411,7 @@ fn params_text(text: &str, at: usize) -> Result<&str> {
 /// A-d-l          = At-domain *( "," At-domain )
 /// At-domain      = "@" Domain
 /// ```
-fn path(text: &str, at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize)> {
-    let bytes = text.as_bytes();
+fn path(bytes: &[u8], at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize)> {
     if bytes.get(at) != Some(&b'<') {
         return Err(syntax("'<'", at));
     }
@@ -417,7 +430,10 @@ fn path(text: &str, at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize
                 _ => return Err(CommandError::new(bad, i)),
             }
         }
-        route = Some(&text[start..i]);
+        // The domains were checked, so this holds: ASCII or U-labels.
+        route = Some(
+            core::str::from_utf8(&bytes[start..i]).map_err(|_| CommandError::new(bad, start))?,
+        );
         i += 1;
     }
     let (mailbox, n) =

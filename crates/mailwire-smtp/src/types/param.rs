@@ -154,17 +154,16 @@ impl<'a> XText<'a> {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            match bytes[i] {
-                b'+' => {
-                    let hex = |b: u8| b.is_ascii_digit() || (b'A'..=b'F').contains(&b);
-                    match bytes.get(i + 1..i + 3) {
-                        Some(&[h, l]) if hex(h) && hex(l) => i += 3,
-                        _ => return None,
-                    }
+            let b = bytes[i];
+            if XCHAR[usize::from(b)] {
+                i += 1;
+            } else if b == b'+' {
+                match bytes.get(i + 1..i + 3) {
+                    Some(&[h, l]) if is_upper_hex(h) && is_upper_hex(l) => i += 3,
+                    _ => return None,
                 }
-                b'=' => return None,
-                b'!'..=b'~' => i += 1,
-                _ => return None,
+            } else {
+                return None;
             }
         }
         Some(Self(text))
@@ -216,6 +215,21 @@ impl<'a> XText<'a> {
         }
         out
     }
+}
+
+/// `xchar`: `!` to `~` except `+` and `=`.
+static XCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'!';
+    while b <= b'~' {
+        table[b as usize] = b != b'+' && b != b'=';
+        b += 1;
+    }
+    table
+};
+
+const fn is_upper_hex(b: u8) -> bool {
+    b.is_ascii_digit() || matches!(b, b'A'..=b'F')
 }
 
 /// `AUTH=` of `MAIL FROM` (RFC 4954 section 5): who submitted the message
