@@ -35,7 +35,7 @@ use std::process::ExitCode;
 
 use smtp_serve::{Options, serve};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let options = match Options::from_args(std::env::args().skip(1)) {
         Ok(options) => options,

@@ -197,8 +197,15 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
         recipients: Vec::new(),
         delivery: None,
     };
-    let mut input = BytesMut::with_capacity(64 * 1024);
-    let mut output = BytesMut::with_capacity(4096);
+    // Small at first (most sessions are short); grown while a message
+    // streams in.
+    let mut input = BytesMut::with_capacity(4096);
+    let mut output = BytesMut::with_capacity(1024);
+    // One timer for the session, moved when the machine's deadline moves
+    // (registering a new one per read costs more than the protocol work).
+    let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+    tokio::pin!(timer);
+    let mut armed: Option<Instant> = None;
     // Set by `Event::StartTls`; the handshake starts once the 220 is out.
     let mut start_tls = false;
     loop {
@@ -236,20 +243,21 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
             }
         }
         let deadline = server.poll_timeout();
-        let read = async {
-            if input.capacity() - input.len() < 4096 {
-                input.reserve(64 * 1024);
+        if deadline != armed {
+            if let Some(at) = deadline {
+                timer.as_mut().reset(at.into());
             }
-            conn.read_buf(&mut input).await
-        };
-        let timeout = async {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
-            }
-        };
+            armed = deadline;
+        }
+        if input.capacity() - input.len() < 1024 {
+            input.reserve(if input.capacity() < 64 * 1024 {
+                16 * 1024
+            } else {
+                64 * 1024
+            });
+        }
         tokio::select! {
-            read = read => {
+            read = conn.read_buf(&mut input) => {
                 if read? == 0 {
                     app.abort().await;
                     return Ok(());
@@ -257,7 +265,10 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
                 let taken = server.handle_input(Instant::now(), &input);
                 input.advance(taken);
             }
-            () = timeout => server.handle_timeout(Instant::now()),
+            () = &mut timer, if armed.is_some() => {
+                armed = None;
+                server.handle_timeout(Instant::now());
+            }
         }
     }
 }
@@ -276,17 +287,25 @@ impl Session<'_> {
     /// Acts on one event; returns whether to start TLS now.
     async fn handle(&mut self, server: &mut Server, event: Event) -> io::Result<bool> {
         let decided = match event {
+            // The envelope is kept only for the trace fields of a stored
+            // message (or the log); a sink needs none of it.
             Event::Hello(hello) => {
-                self.helo = hello.client().as_str().to_owned();
+                if self.keeps_envelope() {
+                    self.helo = hello.client().as_str().to_owned();
+                }
                 Ok(())
             }
             Event::Mail(mail) => {
-                self.sender = mail.reverse_path().to_string();
-                self.recipients.clear();
+                if self.keeps_envelope() {
+                    self.sender = mail.reverse_path().to_string();
+                    self.recipients.clear();
+                }
                 server.accept_sender()
             }
             Event::Recipient(rcpt) => {
-                self.recipients.push(rcpt.forward_path().to_string());
+                if self.keeps_envelope() {
+                    self.recipients.push(rcpt.forward_path().to_string());
+                }
                 server.accept_recipient()
             }
             Event::Data(chunk) => {
@@ -367,6 +386,11 @@ impl Session<'_> {
         };
         decided.map_err(|e| io::Error::other(e.to_string()))?;
         Ok(false)
+    }
+
+    /// Whether the envelope is needed: for stored messages and the log.
+    fn keeps_envelope(&self) -> bool {
+        self.shared.maildir.is_some() || self.shared.options.verbose
     }
 
     /// Whether the credentials match one of the accounts.

@@ -303,7 +303,9 @@ impl Server {
             .max(64);
         let framer = Self::make_framer(&config);
         let mut server = Self {
-            rx: BytesMut::with_capacity(rx_limit.min(64 * 1024)),
+            // Most sessions are a few short lines: start small, grow up to
+            // `rx_limit` while a message streams in.
+            rx: BytesMut::with_capacity(rx_limit.min(4 * 1024)),
             rx_limit,
             framer,
             dot: DotDecoder::new(),
