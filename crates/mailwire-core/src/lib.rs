@@ -10,6 +10,7 @@
 //! | [`dot`] | dot-stuffing: a streaming decoder that ends a body only on `CRLF.CRLF`, and an encoder |
 //! | [`token`] | RFC 5234/5321/5322 tokens: atom, dot-atom, quoted-string, CFWS, domain, address literals, [`Mailbox`] |
 //! | [`encoding`] | base64 and quoted-printable, streaming decoders and line-wrapping encoders |
+//! | [`field`] | checks that a value can go into a protocol line (no CR, LF, NUL or other controls) |
 //! | [`Limits`] | the bounds every buffer obeys |
 //! | [`Error`] | the one error type: a byte offset and what was expected |
 //! | `codec` | `tokio_util::codec` framing (feature `tokio`) |
@@ -25,6 +26,7 @@ pub mod codec;
 pub mod dot;
 pub mod encoding;
 mod error;
+pub mod field;
 mod limits;
 pub mod line;
 pub mod token;

@@ -8,7 +8,8 @@ mod response;
 
 use bytes::BufMut;
 
-/// Why a value could not be encoded.
+/// Why a value could not be encoded: the one error of every mailwire
+/// encoder, [`mailwire_core::field::FieldError`].
 ///
 /// ```
 /// use mailwire_pop3::types::Command;
@@ -16,48 +17,8 @@ use bytes::BufMut;
 /// let err = Command::User { name: "a\r\nDELE 1" }.to_bytes().unwrap_err();
 /// assert_eq!(err.to_string(), "user name holds the forbidden byte 0x0d");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
-pub enum EncodeError {
-    /// A field holds CR, LF, NUL or another byte its grammar forbids.
-    #[error("{field} holds the forbidden byte 0x{byte:02x}")]
-    ForbiddenByte {
-        /// The field.
-        field: &'static str,
-        /// The first forbidden byte.
-        byte: u8,
-    },
-    /// A field's value breaks its grammar in another way.
-    #[error("{field}: {reason}")]
-    Invalid {
-        /// The field.
-        field: &'static str,
-        /// What is wrong.
-        reason: &'static str,
-    },
-}
-
-/// Checks that `text` holds no control character but tab.
-pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), EncodeError> {
-    match text.bytes().find(|&b| crate::parse::is_control(b)) {
-        Some(byte) => Err(EncodeError::ForbiddenByte { field, byte }),
-        None => Ok(()),
-    }
-}
-
-/// Checks that `text` is one non-empty word: no white space, no controls.
-pub(crate) fn check_word(field: &'static str, text: &str) -> Result<(), EncodeError> {
-    if text.is_empty() {
-        return Err(EncodeError::Invalid {
-            field,
-            reason: "empty",
-        });
-    }
-    match text.bytes().find(|&b| b <= 0x20 || b == 0x7f) {
-        Some(byte) => Err(EncodeError::ForbiddenByte { field, byte }),
-        None => Ok(()),
-    }
-}
+pub use mailwire_core::field::FieldError as EncodeError;
+pub(crate) use mailwire_core::field::{check_text, check_word};
 
 /// Checks `text` against a grammar `valid`: a forbidden control byte is
 /// named, any other mismatch is `Invalid` with `reason`.

@@ -253,11 +253,7 @@ pub(crate) fn strip_eol(line: &[u8]) -> &[u8] {
     }
 }
 
-/// Whether `b` is a control character (anything below 0x20 but tab, and
-/// DEL).
-pub(crate) const fn is_control(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7f
-}
+pub(crate) use mailwire_core::field::is_control;
 
 /// The digits at the start of `bytes`: how many there are, and their
 /// value if there is at least one and it fits a `u64`. One pass, no

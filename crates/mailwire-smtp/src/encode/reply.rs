@@ -27,15 +27,7 @@ impl Reply<'_> {
     /// ```
     pub fn encode(&self, out: &mut impl BufMut) -> Result<(), EncodeError> {
         for line in self.lines() {
-            if let Some(byte) = line
-                .bytes()
-                .find(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
-            {
-                return Err(EncodeError::ForbiddenByte {
-                    field: "reply text",
-                    byte,
-                });
-            }
+            super::check_text("reply text", line)?;
         }
         let mut code = [0u8; 3];
         let n = self.code().get();

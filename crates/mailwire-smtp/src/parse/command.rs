@@ -295,10 +295,7 @@ fn optional_argument(text: &str) -> Result<Option<&str>> {
         return Ok(None);
     }
     let arg = &text[at..];
-    match arg
-        .bytes()
-        .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
-    {
+    match arg.bytes().position(mailwire_core::field::is_control) {
         Some(bad) => Err(syntax("printable text", at + bad)),
         None => Ok(Some(arg)),
     }
