@@ -11,6 +11,7 @@
 //! | [`token`] | RFC 5234/5321/5322 tokens: atom, dot-atom, quoted-string, CFWS, domain, address literals, [`Mailbox`] |
 //! | [`encoding`] | base64 and quoted-printable, streaming decoders and line-wrapping encoders |
 //! | [`field`] | checks that a value can go into a protocol line (no CR, LF, NUL or other controls) |
+//! | [`sasl`] | SASL mechanisms (PLAIN, LOGIN, XOAUTH2, CRAM-MD5) for both ends of SMTP, POP3 and IMAP authentication |
 //! | [`Limits`] | the bounds every buffer obeys |
 //! | [`Error`] | the one error type: a byte offset and what was expected |
 //! | `codec` | `tokio_util::codec` framing (feature `tokio`) |
@@ -29,6 +30,7 @@ mod error;
 pub mod field;
 mod limits;
 pub mod line;
+pub mod sasl;
 pub mod token;
 
 pub use error::{Error, ErrorKind, Result};

@@ -32,7 +32,9 @@ pub mod codec;
 pub mod client;
 pub mod encode;
 pub mod parse;
-pub mod sasl;
+/// SASL mechanisms for `AUTH`, shared with the other protocol crates
+/// (the same module as `mailwire_core::sasl`).
+pub use mailwire_core::sasl;
 pub mod server;
 pub mod types;
 

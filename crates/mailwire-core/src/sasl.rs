@@ -1,16 +1,15 @@
-//! SASL for SMTP `AUTH` (RFC 4954): the client responses of the `PLAIN`
-//! (RFC 4616), `LOGIN`, `XOAUTH2` and `CRAM-MD5` (RFC 2195) mechanisms,
-//! decoded into [`Credentials`], and the client side of each for tests and
-//! clients.
+//! SASL mechanisms shared by SMTP `AUTH` (RFC 4954), POP3 `AUTH`
+//! (RFC 5034) and IMAP `AUTHENTICATE`: the client responses of `PLAIN`
+//! (RFC 4616), `LOGIN`, `XOAUTH2` and `CRAM-MD5` (RFC 2195) decoded into
+//! [`Credentials`], and the client side of each.
 //!
-//! The [server](crate::server) uses these to turn the base64 lines of an
-//! `AUTH` exchange into an [`Event::Auth`](crate::server::Event::Auth); they
-//! are public so that other protocols (POP3, IMAP) and clients can share
-//! them. Secrets (passwords, tokens, CRAM-MD5 digests) are redacted in
-//! [`Debug`](core::fmt::Debug) output.
+//! The protocol crates' servers use these to turn the base64 lines of an
+//! authentication exchange into credentials for the application to check;
+//! their clients use the encoders. Secrets (passwords, tokens, CRAM-MD5
+//! digests) are redacted in [`Debug`](core::fmt::Debug) output.
 //!
 //! ```
-//! use mailwire_smtp::sasl::{self, Credentials};
+//! use mailwire_core::sasl::{self, Credentials};
 //!
 //! // What a client sends for AUTH PLAIN (RFC 4616 section 4).
 //! let line = sasl::encode_plain("", "tim", "tanstaaftanstaaf");
@@ -29,16 +28,16 @@
 
 use core::fmt;
 
+use crate::encoding::base64::encode_wrapped;
+use crate::encoding::{Base64Decoder, Strictness};
 use hmac::{Hmac, Mac};
-use mailwire_core::encoding::base64::encode_wrapped;
-use mailwire_core::encoding::{Base64Decoder, Strictness};
 use md5::Md5;
 
 /// A secret string (password, bearer token): its [`Debug`](fmt::Debug)
 /// prints `<redacted>`; read it with [`expose`](Self::expose).
 ///
 /// ```
-/// use mailwire_smtp::sasl::Secret;
+/// use mailwire_core::sasl::Secret;
 /// let s = Secret::from("hunter2".to_owned());
 /// assert_eq!(s.expose(), "hunter2");
 /// assert_eq!(format!("{s:?}"), "<redacted>");
@@ -69,7 +68,7 @@ impl fmt::Debug for Secret {
 /// What a client presented to authenticate.
 ///
 /// ```
-/// use mailwire_smtp::sasl::{Credentials, Secret};
+/// use mailwire_core::sasl::{Credentials, Secret};
 /// let c = Credentials::Password {
 ///     authzid: None,
 ///     username: "joe".into(),
@@ -121,7 +120,7 @@ impl Credentials {
 /// the password it stores with [`verify`](Self::verify).
 ///
 /// ```
-/// use mailwire_smtp::sasl;
+/// use mailwire_core::sasl;
 ///
 /// // RFC 2195 section 2.
 /// let challenge = "<1896.697170952@postoffice.reston.mci.net>";
@@ -179,7 +178,7 @@ impl fmt::Debug for CramMd5Response {
 /// Why a SASL response was refused.
 ///
 /// ```
-/// use mailwire_smtp::sasl::{self, SaslError};
+/// use mailwire_core::sasl::{self, SaslError};
 /// assert_eq!(sasl::decode_base64(b"!!"), Err(SaslError::Base64));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -202,8 +201,8 @@ pub enum SaslError {
 /// [`SaslError::Base64`].
 ///
 /// ```
-/// assert_eq!(mailwire_smtp::sasl::decode_base64(b"dGlt")?, b"tim");
-/// # Ok::<(), mailwire_smtp::sasl::SaslError>(())
+/// assert_eq!(mailwire_core::sasl::decode_base64(b"dGlt")?, b"tim");
+/// # Ok::<(), mailwire_core::sasl::SaslError>(())
 /// ```
 pub fn decode_base64(line: &[u8]) -> Result<Vec<u8>, SaslError> {
     if line.contains(&b'\r') || line.contains(&b'\n') {
@@ -221,7 +220,7 @@ pub fn decode_base64(line: &[u8]) -> Result<Vec<u8>, SaslError> {
 /// Encodes `bytes` as one line of base64 (no line breaks).
 ///
 /// ```
-/// assert_eq!(mailwire_smtp::sasl::encode_base64(b"Username:"), "VXNlcm5hbWU6");
+/// assert_eq!(mailwire_core::sasl::encode_base64(b"Username:"), "VXNlcm5hbWU6");
 /// ```
 #[must_use]
 pub fn encode_base64(bytes: &[u8]) -> String {
@@ -251,7 +250,7 @@ fn utf8(bytes: &[u8], what: &'static str) -> Result<String, SaslError> {
 /// two non-empty, all UTF-8.
 ///
 /// ```
-/// use mailwire_smtp::sasl::{self, Credentials};
+/// use mailwire_core::sasl::{self, Credentials};
 /// let c = sasl::parse_plain(b"admin\0tim\0secret")?;
 /// assert!(matches!(c, Credentials::Password { authzid: Some(ref a), .. } if a == "admin"));
 /// assert!(sasl::parse_plain(b"tim\0secret").is_err());
@@ -288,7 +287,7 @@ pub fn parse_plain(decoded: &[u8]) -> Result<Credentials, SaslError> {
 /// [`SaslError::Malformed`] when the fields are missing or not UTF-8.
 ///
 /// ```
-/// use mailwire_smtp::sasl::{self, Credentials};
+/// use mailwire_core::sasl::{self, Credentials};
 /// let c = sasl::parse_xoauth2(b"user=joe@example.org\x01auth=Bearer ya29.abc\x01\x01")?;
 /// let Credentials::Token { username, token } = c else { unreachable!() };
 /// assert_eq!((username.as_str(), token.expose()), ("joe@example.org", "ya29.abc"));
@@ -327,7 +326,7 @@ pub fn parse_xoauth2(decoded: &[u8]) -> Result<Credentials, SaslError> {
 /// [`SaslError::Malformed`] when the shape is wrong.
 ///
 /// ```
-/// use mailwire_smtp::sasl;
+/// use mailwire_core::sasl;
 /// assert!(sasl::parse_cram_md5(b"tim 0123", "<1@x>").is_err());
 /// ```
 pub fn parse_cram_md5(decoded: &[u8], challenge: &str) -> Result<CramMd5Response, SaslError> {
@@ -361,7 +360,7 @@ pub fn parse_cram_md5(decoded: &[u8], challenge: &str) -> Result<CramMd5Response
 /// The `PLAIN` response a client sends, base64-encoded.
 ///
 /// ```
-/// assert_eq!(mailwire_smtp::sasl::encode_plain("", "a", "b"), "AGEAYg==");
+/// assert_eq!(mailwire_core::sasl::encode_plain("", "a", "b"), "AGEAYg==");
 /// ```
 #[must_use]
 pub fn encode_plain(authzid: &str, username: &str, password: &str) -> String {
@@ -379,7 +378,7 @@ pub fn encode_plain(authzid: &str, username: &str, password: &str) -> String {
 /// and the HMAC-MD5 in lower-case hex (RFC 2195 section 2).
 ///
 /// ```
-/// let r = mailwire_smtp::sasl::cram_md5_response("u", "p", "<1@x>");
+/// let r = mailwire_core::sasl::cram_md5_response("u", "p", "<1@x>");
 /// assert!(r.starts_with("u ") && r.len() == 2 + 32);
 /// ```
 #[must_use]
