@@ -13,9 +13,9 @@ use super::{TokenOptions, err_at, non_ascii, str_at};
 use crate::{Error, ErrorKind, Result};
 
 /// Longest domain name or literal, RFC 5321 section 4.5.3.1.2.
-const MAX_DOMAIN: usize = 255;
+pub(crate) const MAX_DOMAIN: usize = 255;
 /// Longest label, RFC 1035 section 2.3.4.
-const MAX_LABEL: usize = 63;
+pub(crate) const MAX_LABEL: usize = 63;
 
 fn limit(offset: usize, what: &'static str, limit: usize) -> Error {
     Error::new(
@@ -162,10 +162,11 @@ impl Hash for DomainName<'_> {
 enum LiteralKind {
     Ipv4(Ipv4Addr),
     Ipv6(Ipv6Addr),
-    /// Byte ranges of the tag and the content within the literal text.
+    /// Byte ranges of the tag and the content within the literal text
+    /// (`u32` keeps `Domain`, and so every `Mailbox`, small).
     General {
-        tag: (usize, usize),
-        content: (usize, usize),
+        tag: (u32, u32),
+        content: (u32, u32),
     },
     /// An RFC 5322 `domain-literal` that is no RFC 5321 address literal.
     Other,
@@ -271,8 +272,8 @@ impl<'a> DomainLiteral<'a> {
             LiteralKind::Ipv4(a) => Some(AddressLiteral::Ipv4(a)),
             LiteralKind::Ipv6(a) => Some(AddressLiteral::Ipv6(a)),
             LiteralKind::General { tag, content } => Some(AddressLiteral::General {
-                tag: self.text.get(tag.0..tag.1)?,
-                content: self.text.get(content.0..content.1)?,
+                tag: self.text.get(tag.0 as usize..tag.1 as usize)?,
+                content: self.text.get(content.0 as usize..content.1 as usize)?,
             }),
             LiteralKind::Other => None,
         }
@@ -398,6 +399,12 @@ pub enum Domain<'a> {
 }
 
 impl<'a> Domain<'a> {
+    /// A domain name the caller has already checked, borrowed.
+    #[inline]
+    pub(crate) const fn checked_name(text: &'a str) -> Self {
+        Self::Name(DomainName(Cow::Borrowed(text)))
+    }
+
     /// Validates `text` as RFC 5321 `Domain / address-literal`, U-labels
     /// allowed. The whole string must match; error offsets count in `text`.
     ///
@@ -652,10 +659,22 @@ fn classify(inner: &[u8], base: usize) -> Result<LiteralKind> {
         if let Some(bad) = content.iter().position(|&b| !is_dcontent(b)) {
             return Err(Error::expected(colon + 1 + bad, "dcontent"));
         }
-        return Ok(LiteralKind::General {
-            tag: (base, base + colon),
-            content: (base + colon + 1, base + inner.len()),
-        });
+        let offset = |n: usize| u32::try_from(base + n).ok();
+        return Ok(
+            match (
+                offset(0),
+                offset(colon),
+                offset(colon + 1),
+                offset(inner.len()),
+            ) {
+                (Some(t0), Some(t1), Some(c0), Some(c1)) => LiteralKind::General {
+                    tag: (t0, t1),
+                    content: (c0, c1),
+                },
+                // Past 4 GiB: kept as text only.
+                _ => LiteralKind::Other,
+            },
+        );
     }
     match ipv4_prefix(inner) {
         Ok((addr, used)) if used == inner.len() => Ok(LiteralKind::Ipv4(addr)),

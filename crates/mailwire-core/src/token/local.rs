@@ -63,6 +63,16 @@ pub struct LocalPart<'a> {
 }
 
 impl<'a> LocalPart<'a> {
+    /// A dot-atom local part the caller has already checked, borrowed.
+    #[inline]
+    pub(crate) const fn checked_dot_atom(text: &'a str) -> Self {
+        Self {
+            raw: Cow::Borrowed(text),
+            content: Cow::Borrowed(text),
+            form: LocalPartForm::DotAtom,
+        }
+    }
+
     /// A local part with the given content, for applications building
     /// addresses. The content may hold printable ASCII, spaces and (for
     /// SMTPUTF8 / RFC 6532) non-ASCII characters; it is quoted when written

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::domain::{Domain, domain_5322_at, expect_end, smtp_domain_at};
+use super::class::{is_atext, is_ldh, is_let_dig};
+use super::domain::{Domain, MAX_DOMAIN, MAX_LABEL, domain_5322_at, expect_end, smtp_domain_at};
 use super::local::{LocalPart, local_part_5322_at, local_part_smtp_at};
 use super::{TokenOptions, err_at};
 use crate::Result;
@@ -251,13 +252,111 @@ fn whole<'a>(input: &[u8], parsed: Result<(Mailbox<'a>, usize)>) -> Result<Mailb
 /// assert!(smtp_mailbox(b"user@", TokenOptions::SMTP).unwrap_err().is_incomplete());
 /// # Ok::<(), mailwire_core::Error>(())
 /// ```
+#[inline]
 pub fn smtp_mailbox(input: &[u8], opts: TokenOptions) -> Result<(Mailbox<'_>, usize)> {
+    if let Some(found) = plain_smtp_mailbox(input, opts) {
+        return Ok(found);
+    }
+    general_smtp_mailbox(input, opts)
+}
+
+/// [`smtp_mailbox`] for any input, token by token.
+fn general_smtp_mailbox(input: &[u8], opts: TokenOptions) -> Result<(Mailbox<'_>, usize)> {
     let (local, at) = local_part_smtp_at(input, 0, opts)?;
     if input.get(at) != Some(&b'@') {
         return Err(err_at(input, at, "'@'"));
     }
     let (domain, end) = smtp_domain_at(input, at + 1, opts)?;
     Ok((Mailbox { local, domain }, end))
+}
+
+/// The common case of [`smtp_mailbox`] in one pass: an ASCII `Dot-string`,
+/// `@`, and a domain name of ASCII labels. `None` means "not this simple",
+/// never "invalid": the general parser then decides, and makes the error.
+/// Every check here is one the general parser makes too (a property test
+/// compares the two), so both give the same mailbox for the same input.
+#[inline]
+fn plain_smtp_mailbox(input: &[u8], opts: TokenOptions) -> Option<(Mailbox<'_>, usize)> {
+    let (at, end) = plain_smtp_mailbox_bounds(input, opts)?;
+    // All ASCII, so this cannot fail; one check for both halves.
+    let text = core::str::from_utf8(&input[..end]).ok()?;
+    Some((plain_mailbox_at(text, at), end))
+}
+
+/// A mailbox from `text` that [`plain_smtp_mailbox_bounds`] accepted,
+/// `@` at `at`.
+#[inline]
+fn plain_mailbox_at(text: &str, at: usize) -> Mailbox<'_> {
+    Mailbox {
+        local: LocalPart::checked_dot_atom(&text[..at]),
+        domain: Domain::checked_name(&text[at + 1..]),
+    }
+}
+
+/// Where the `@` is and where the mailbox ends, if `input` starts with a
+/// plain mailbox (see [`plain_smtp_mailbox`]).
+#[inline]
+fn plain_smtp_mailbox_bounds(input: &[u8], opts: TokenOptions) -> Option<(usize, usize)> {
+    // Dot-string = Atom *("." Atom); Atom = 1*atext
+    let mut i = 0;
+    let at = loop {
+        let atom = i;
+        while i < input.len() && is_atext(input[i]) {
+            i += 1;
+        }
+        match input.get(i) {
+            Some(b'.') if i > atom => i += 1,
+            Some(b'@') if i > atom => break i,
+            _ => return None,
+        }
+    };
+    if at > opts.max_local_part_len {
+        return None;
+    }
+    // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
+    let start = at + 1;
+    i = start;
+    loop {
+        let label = i;
+        if !input.get(i).copied().is_some_and(is_let_dig) {
+            return None;
+        }
+        while i < input.len() && is_ldh(input[i]) {
+            i += 1;
+        }
+        if input[i - 1] == b'-' || i - label > MAX_LABEL {
+            return None;
+        }
+        if input.get(i) == Some(&b'.') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // A non-ASCII byte next would continue a U-label under SMTPUTF8.
+    if i - start > MAX_DOMAIN || input.get(i).is_some_and(|&b| b >= 0x80) {
+        return None;
+    }
+    Some((at, i))
+}
+
+/// [`smtp_mailbox`] for input already known to be UTF-8 (a line the caller
+/// has checked once): the same result, without checking the mailbox's bytes
+/// again.
+///
+/// ```
+/// use mailwire_core::token::{smtp_mailbox_str, TokenOptions};
+///
+/// let (m, n) = smtp_mailbox_str("user@example.com> SIZE=10", TokenOptions::SMTP)?;
+/// assert_eq!((m.to_string().as_str(), n), ("user@example.com", 16));
+/// # Ok::<(), mailwire_core::Error>(())
+/// ```
+#[inline]
+pub fn smtp_mailbox_str(input: &str, opts: TokenOptions) -> Result<(Mailbox<'_>, usize)> {
+    match plain_smtp_mailbox_bounds(input.as_bytes(), opts) {
+        Some((at, end)) => Ok((plain_mailbox_at(&input[..end], at), end)),
+        None => smtp_mailbox(input.as_bytes(), opts),
+    }
 }
 
 /// Parses an RFC 5322 `addr-spec` at the start of `input`, surrounding CFWS
@@ -288,4 +387,67 @@ pub fn addr_spec(input: &[u8], opts: TokenOptions) -> Result<(Mailbox<'_>, usize
     }
     let (domain, end) = domain_5322_at(input, at + 1, opts)?;
     Ok((Mailbox { local, domain }, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Inputs near the edges of the plain path: atext, dots, `@`, hyphens,
+    /// brackets, quotes, UTF-8 and what may follow a mailbox.
+    fn near_mailbox() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            "a", "Z", "0", "9", "-", ".", "@", "_", "+", "=", "!", "[", "]", "\"", " ", ">", "é",
+            "example", "com", "x1-y2",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|p| p.concat().into_bytes())
+    }
+
+    fn long_labels() -> impl Strategy<Value = Vec<u8>> {
+        (1usize..80, 1usize..80, 1usize..4).prop_map(|(local, label, labels)| {
+            let mut s = "l".repeat(local);
+            s.push('@');
+            s.push_str(&vec!["d".repeat(label); labels].join("."));
+            s.push('>');
+            s.into_bytes()
+        })
+    }
+
+    fn same_as_general(input: &[u8]) {
+        for opts in [TokenOptions::SMTP, TokenOptions::SMTP_UTF8] {
+            if let Some((plain, n)) = plain_smtp_mailbox(input, opts) {
+                let (general, m) = general_smtp_mailbox(input, opts).expect("general accepts");
+                assert_eq!((&plain, n), (&general, m));
+                assert_eq!(plain.local_part().raw(), general.local_part().raw());
+                assert_eq!(plain.local_part().form(), general.local_part().form());
+                assert_eq!(plain.domain().as_str(), general.domain().as_str());
+                let text = core::str::from_utf8(input).unwrap();
+                assert_eq!(smtp_mailbox_str(text, opts).unwrap(), (plain, n));
+            }
+        }
+    }
+
+    proptest! {
+        /// The plain path never accepts what the general parser refuses,
+        /// and gives the same mailbox and length when it accepts.
+        #[test]
+        fn plain_path_agrees_with_general(input in near_mailbox()) {
+            same_as_general(&input);
+        }
+
+        #[test]
+        fn plain_path_agrees_on_lengths(input in long_labels()) {
+            same_as_general(&input);
+        }
+    }
+
+    #[test]
+    fn plain_path_takes_the_common_case() {
+        assert!(plain_smtp_mailbox(b"joe.sender@example.org>", TokenOptions::SMTP).is_some());
+        assert!(plain_smtp_mailbox(b"\"joe\"@example.org>", TokenOptions::SMTP).is_none());
+        assert!(plain_smtp_mailbox(b"joe@[192.0.2.1]>", TokenOptions::SMTP).is_none());
+        assert!(plain_smtp_mailbox("jo@exämple.org".as_bytes(), TokenOptions::SMTP_UTF8).is_none());
+    }
 }

@@ -16,7 +16,7 @@
 //! | [`smtp_domain`], [`smtp_domain_name`], [`address_literal`], [`domain`], [`domain_literal`] | RFC 5321 `Domain` / `address-literal` (4.1.2, 4.1.3), RFC 5322 `domain` (3.4.1, 4.4) |
 //! | [`Domain`], [`DomainName`], [`DomainLiteral`], [`AddressLiteral`] | the values |
 //! | [`smtp_local_part`], [`local_part`], [`LocalPart`] | RFC 5321 `Local-part`, RFC 5322 `local-part` |
-//! | [`Mailbox`], [`smtp_mailbox`], [`addr_spec`] | RFC 5321 `Mailbox`, RFC 5322 `addr-spec`: one validated type for both |
+//! | [`Mailbox`], [`smtp_mailbox`], [`smtp_mailbox_str`], [`addr_spec`] | RFC 5321 `Mailbox`, RFC 5322 `addr-spec`: one validated type for both |
 //! | [`TokenOptions`] | UTF-8 (RFC 6531/6532), obsolete syntax, nesting and length limits |
 //!
 //! # Parser shape
@@ -82,7 +82,7 @@ pub use domain::{
     smtp_domain, smtp_domain_name,
 };
 pub use local::{LocalPart, LocalPartForm, local_part, smtp_local_part};
-pub use mailbox::{Mailbox, addr_spec, smtp_mailbox};
+pub use mailbox::{Mailbox, addr_spec, smtp_mailbox, smtp_mailbox_str};
 pub use quoted::{QuotedString, quoted_string, smtp_quoted_string};
 
 use crate::{Error, Limits, Result};

@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use mailwire_core::token::{TokenOptions, smtp_domain, smtp_mailbox};
+use mailwire_core::token::{TokenOptions, smtp_domain, smtp_mailbox, smtp_mailbox_str};
 
 use crate::types::{
     Body, ClientId, Command, DeliverBy, ForwardPath, Hold, InitialResponse, MailAuth, MailParams,
@@ -211,14 +211,15 @@ impl<'a> Command<'a> {
         {
             return Err(CommandError::new(CommandErrorKind::Unrecognized, 0));
         }
-        // MAIL and RCPT validate UTF-8 piecewise: the address tokens check
-        // their own bytes, so only the route and the parameters are left.
+        // A MAIL or RCPT line that is not UTF-8 is still parsed piecewise,
+        // so that a bad address gets its own reply (501 5.1.7 / 5.1.3).
+        let text = core::str::from_utf8(line);
         match verb {
-            MAIL => return parse_mail(line),
-            RCPT => return parse_rcpt(line),
+            MAIL => return parse_mail(line, text.ok()),
+            RCPT => return parse_rcpt(line, text.ok()),
             _ => {}
         }
-        let text = match core::str::from_utf8(line) {
+        let text = match text {
             Ok(text) => text,
             Err(e) => {
                 return Err(CommandError::new(
@@ -347,16 +348,16 @@ fn keyword(line: &[u8], at: usize, word: &'static str) -> Result<usize> {
 /// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
 /// Reverse-path   = Path / "<>"
 /// ```
-fn parse_mail(line: &[u8]) -> Result<Command<'_>> {
+fn parse_mail<'a>(line: &'a [u8], text: Option<&'a str>) -> Result<Command<'a>> {
     let at = keyword(line, after_verb(line)?, "FROM:")?;
     let at = skip_spaces(line, at);
     let (reverse_path, at) = if line[at..].starts_with(b"<>") {
         (ReversePath::Null, at + 2)
     } else {
-        let (path, at) = path(line, at, CommandErrorKind::BadSender)?;
+        let (path, at) = path(line, text, at, CommandErrorKind::BadSender)?;
         (ReversePath::Path(path), at)
     };
-    let (raw, base) = params_text(line, at)?;
+    let (raw, base) = params_text(line, text, at)?;
     let params = mail_params(raw, base)?;
     Ok(Command::Mail {
         reverse_path,
@@ -368,17 +369,25 @@ fn parse_mail(line: &[u8]) -> Result<Command<'_>> {
 /// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 ///             Forward-path ) [SP Rcpt-parameters] CRLF
 /// ```
-fn parse_rcpt(line: &[u8]) -> Result<Command<'_>> {
+fn parse_rcpt<'a>(line: &'a [u8], text: Option<&'a str>) -> Result<Command<'a>> {
+    if let Some(command) = text.and_then(plain_rcpt) {
+        return Ok(command);
+    }
+    general_rcpt(line, text)
+}
+
+/// [`parse_rcpt`] for any line.
+fn general_rcpt<'a>(line: &'a [u8], text: Option<&'a str>) -> Result<Command<'a>> {
     let at = keyword(line, after_verb(line)?, "TO:")?;
     let at = skip_spaces(line, at);
     let (forward_path, at) = match line.get(at..at + 12) {
         Some(p) if p.eq_ignore_ascii_case(b"<Postmaster>") => (ForwardPath::Postmaster, at + 12),
         _ => {
-            let (path, at) = path(line, at, CommandErrorKind::BadRecipient)?;
+            let (path, at) = path(line, text, at, CommandErrorKind::BadRecipient)?;
             (ForwardPath::Path(path), at)
         }
     };
-    let (raw, base) = params_text(line, at)?;
+    let (raw, base) = params_text(line, text, at)?;
     let params = rcpt_params(raw, base)?;
     Ok(Command::Rcpt {
         forward_path,
@@ -386,14 +395,48 @@ fn parse_rcpt(line: &[u8]) -> Result<Command<'_>> {
     })
 }
 
+/// The common RCPT line in one pass: `RCPT TO:<` a plain mailbox `>`,
+/// then plain parameters (see [`plain_rcpt_params`]), the Command built in
+/// place. `None` means "not this simple": [`parse_rcpt`] then parses the
+/// line the general way, which decides and makes the error.
+#[inline]
+fn plain_rcpt(text: &str) -> Option<Command<'_>> {
+    let bytes = text.as_bytes();
+    if !bytes.get(4..8)?.eq_ignore_ascii_case(b" TO:") {
+        return None;
+    }
+    let open = skip_spaces(bytes, 8);
+    if bytes.get(open) != Some(&b'<') {
+        return None;
+    }
+    let (mailbox, n) = smtp_mailbox_str(text.get(open + 1..)?, OPTS).ok()?;
+    let close = open + 1 + n;
+    if bytes.get(close) != Some(&b'>') {
+        return None;
+    }
+    let params = match bytes.get(close + 1) {
+        None => RcptParams::default(),
+        Some(b' ') => plain_rcpt_params(text.get(skip_spaces(bytes, close + 1)..)?)?,
+        Some(_) => return None,
+    };
+    Some(Command::Rcpt {
+        forward_path: ForwardPath::Path(Path::new(mailbox)),
+        params,
+    })
+}
+
 /// The parameter text after a path (empty, or a space and the rest) and
-/// its offset in the line; it must be UTF-8.
-fn params_text(line: &[u8], at: usize) -> Result<(&str, usize)> {
+/// its offset in the line; it must be UTF-8. `text` is the line as text,
+/// if it is UTF-8 as a whole.
+fn params_text<'a>(line: &'a [u8], text: Option<&'a str>, at: usize) -> Result<(&'a str, usize)> {
     let start = match line.get(at) {
         None => return Ok(("", at)),
         Some(b' ') => skip_spaces(line, at),
         Some(_) => return Err(syntax("' ' or end of line after the path", at)),
     };
+    if let Some(raw) = text.and_then(|text| text.get(start..)) {
+        return Ok((raw, start));
+    }
     match core::str::from_utf8(&line[start..]) {
         Ok(raw) => Ok((raw, start)),
         Err(e) => Err(CommandError::new(
@@ -408,7 +451,14 @@ fn params_text(line: &[u8], at: usize) -> Result<(&str, usize)> {
 /// A-d-l          = At-domain *( "," At-domain )
 /// At-domain      = "@" Domain
 /// ```
-fn path(bytes: &[u8], at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usize)> {
+///
+/// `text` is `bytes` as text, if they are UTF-8 as a whole.
+fn path<'a>(
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+    at: usize,
+    bad: CommandErrorKind,
+) -> Result<(Path<'a>, usize)> {
     if bytes.get(at) != Some(&b'<') {
         return Err(syntax("'<'", at));
     }
@@ -433,8 +483,11 @@ fn path(bytes: &[u8], at: usize, bad: CommandErrorKind) -> Result<(Path<'_>, usi
         );
         i += 1;
     }
-    let (mailbox, n) =
-        smtp_mailbox(&bytes[i..], OPTS).map_err(|e| CommandError::new(bad, i + e.offset()))?;
+    let mailbox = match text.and_then(|text| text.get(i..)) {
+        Some(rest) => smtp_mailbox_str(rest, OPTS),
+        None => smtp_mailbox(&bytes[i..], OPTS),
+    };
+    let (mailbox, n) = mailbox.map_err(|e| CommandError::new(bad, i + e.offset()))?;
     i += n;
     if bytes.get(i) != Some(&b'>') {
         return Err(CommandError::new(bad, i));
@@ -676,6 +729,14 @@ fn mail_params(raw: &str, base: usize) -> Result<MailParams<'_>> {
 
 /// The RCPT parameters of RFC 3461; see [`RcptParams`].
 fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
+    if let Some(params) = plain_rcpt_params(raw) {
+        return Ok(params);
+    }
+    general_rcpt_params(raw, base)
+}
+
+/// [`rcpt_params`] for any parameter text.
+fn general_rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
     let mut params = RcptParams {
         raw,
         ..RcptParams::default()
@@ -691,6 +752,36 @@ fn rcpt_params(raw: &str, base: usize) -> Result<RcptParams<'_>> {
         }
     }
     Ok(params)
+}
+
+/// The common RCPT parameters, `NOTIFY=` and `ORCPT=` (each at most once,
+/// nothing else), in one pass that finds each value's end with memchr.
+/// `None` means "not this simple", never "invalid": [`rcpt_params`] then
+/// parses the text the general way and makes the error. Each value is
+/// checked by the same functions as there.
+fn plain_rcpt_params(raw: &str) -> Option<RcptParams<'_>> {
+    let mut params = RcptParams {
+        raw,
+        ..RcptParams::default()
+    };
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        let end = i + memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        if rest.len() > 7 && rest[..7].eq_ignore_ascii_case(b"NOTIFY=") && params.notify.is_none() {
+            params.notify = Some(notify(&raw[i + 7..end])?);
+        } else if rest.len() > 6
+            && rest[..6].eq_ignore_ascii_case(b"ORCPT=")
+            && params.orcpt.is_none()
+        {
+            params.orcpt = Some(orcpt(&raw[i + 6..end])?);
+        } else {
+            return None;
+        }
+        i = skip_spaces(bytes, end);
+    }
+    Some(params)
 }
 
 /// `1*20DIGIT` as a `u64`, refusing overflow.
@@ -734,14 +825,12 @@ fn notify(text: &str) -> Option<Notify> {
     }
     let mut notify = Notify::NEVER;
     for item in text.split(|&b| b == b',') {
-        let flag = if item.eq_ignore_ascii_case(b"SUCCESS") {
-            &mut notify.success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
-            &mut notify.failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
-            &mut notify.delay
-        } else {
-            return None;
+        // The length and first letter pick the one word to compare.
+        let flag = match (item.len(), item.first().map(u8::to_ascii_uppercase)) {
+            (7, Some(b'S')) if item.eq_ignore_ascii_case(b"SUCCESS") => &mut notify.success,
+            (7, Some(b'F')) if item.eq_ignore_ascii_case(b"FAILURE") => &mut notify.failure,
+            (5, Some(b'D')) if item.eq_ignore_ascii_case(b"DELAY") => &mut notify.delay,
+            _ => return None,
         };
         if *flag {
             return None;
@@ -756,12 +845,14 @@ fn notify(text: &str) -> Option<Notify> {
 /// addr-type = atom
 /// ```
 fn orcpt(text: &str) -> Option<OriginalRecipient<'_>> {
-    let semi = text.bytes().position(|b| b == b';')?;
-    let (addr_type, address) = (&text[..semi], &text[semi + 1..]);
-    let atom_ok = !addr_type.is_empty() && addr_type.bytes().all(mailwire_core::token::is_atext);
-    if !atom_ok {
+    // addr-type runs to the first byte that is not atext, which must be `;`.
+    let semi = text
+        .bytes()
+        .position(|b| !mailwire_core::token::is_atext(b))?;
+    if semi == 0 || text.as_bytes()[semi] != b';' {
         return None;
     }
+    let (addr_type, address) = (&text[..semi], &text[semi + 1..]);
     Some(OriginalRecipient {
         addr_type,
         address: XText::new(address).filter(|x| !x.as_str().is_empty())?,
@@ -896,4 +987,89 @@ pub(crate) fn is_base64(text: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// RCPT lines near the edges of the plain path.
+    fn near_rcpt() -> impl Strategy<Value = String> {
+        let address = prop::collection::vec(
+            prop::sample::select(vec![
+                "a",
+                "b.c",
+                "@",
+                "example.net",
+                "-",
+                ".",
+                "[1.2.3.4]",
+                "\"q\"",
+                "é",
+                "Postmaster",
+                "@r.example:",
+                " ",
+            ]),
+            0..6,
+        )
+        .prop_map(|p| p.concat());
+        let param = prop::sample::select(vec![
+            "NOTIFY=SUCCESS",
+            "notify=failure,delay",
+            "NOTIFY=NEVER",
+            "NOTIFY=",
+            "NOTIFY=SUCCESS,SUCCESS",
+            "ORCPT=rfc822;a@b.c",
+            "ORCPT=rfc822;a+2Bb@c",
+            "ORCPT=;x",
+            "ORCPT=utf-8;x+ZZ",
+            "ORCPT=a=b;c",
+            "RRVS=2026-01-01T00:00:00Z",
+            "X-Y",
+            "é=1",
+            "NOTIFY=DELAY ",
+            "",
+        ]);
+        let params = prop::collection::vec(param, 0..4).prop_map(|p| p.join(" "));
+        (
+            prop::sample::select(vec!["RCPT TO:", "rcpt to:", "RCPT  TO:", "RCPT TO: "]),
+            address,
+            prop::sample::select(vec![">", "> ", ">x", ""]),
+            params,
+        )
+            .prop_map(|(verb, address, close, params)| format!("{verb}<{address}{close}{params}"))
+    }
+
+    proptest! {
+        /// The plain path never accepts what the general parser refuses,
+        /// and builds the same command when it accepts.
+        #[test]
+        fn plain_rcpt_agrees_with_general(line in near_rcpt()) {
+            let line = trim_end(line.as_bytes());
+            let text = core::str::from_utf8(line).unwrap();
+            if let Some(plain) = plain_rcpt(text) {
+                prop_assert_eq!(Ok(plain), general_rcpt(line, Some(text)));
+            }
+            prop_assert_eq!(Command::parse(line), general_rcpt(line, Some(text)));
+        }
+
+        #[test]
+        fn plain_rcpt_params_agree_with_general(raw in "[A-Za-z=;,+@. 0-9-]{0,40}") {
+            let raw = raw.trim_start_matches(' ').trim_end_matches(' ');
+            if let Some(plain) = plain_rcpt_params(raw) {
+                prop_assert_eq!(Ok(plain), general_rcpt_params(raw, 0));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_rcpt_takes_the_common_case() {
+        let line =
+            "RCPT TO:<alice.0@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;alice.0@example.net";
+        assert!(plain_rcpt(line).is_some());
+        assert!(plain_rcpt("RCPT TO:<Postmaster>").is_none());
+        assert!(plain_rcpt("RCPT TO:<a@b> RRVS=2026-01-01T00:00:00Z").is_none());
+    }
 }

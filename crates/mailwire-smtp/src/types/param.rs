@@ -151,22 +151,20 @@ impl<'a> XText<'a> {
     /// Checks that `text` is well-formed xtext.
     #[must_use]
     pub fn new(text: &'a str) -> Option<Self> {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if XCHAR[usize::from(b)] {
-                i += 1;
-            } else if b == b'+' {
-                match bytes.get(i + 1..i + 3) {
-                    Some(&[h, l]) if is_upper_hex(h) && is_upper_hex(l) => i += 3,
-                    _ => return None,
-                }
-            } else {
-                return None;
+        let mut rest = text.as_bytes();
+        loop {
+            // Runs of plain xchar are the common case: scan them as a slice.
+            let run = rest
+                .iter()
+                .position(|&b| !XCHAR[usize::from(b)])
+                .unwrap_or(rest.len());
+            rest = &rest[run..];
+            match rest {
+                [] => return Some(Self(text)),
+                [b'+', h, l, tail @ ..] if is_upper_hex(*h) && is_upper_hex(*l) => rest = tail,
+                _ => return None,
             }
         }
-        Some(Self(text))
     }
 
     /// The text as written, still encoded.
