@@ -7,6 +7,7 @@
 //! | `core` (default) | [`core`] | `mailwire-core`: line framing, dot-stuffing, RFC 5321/5322 tokens, base64 / quoted-printable |
 //! | `message` (default) | [`message`] | `mailwire-message`: RFC 5322 + MIME messages: parse, decode, summarise |
 //! | `smtp` (default) | [`smtp`] | `mailwire-smtp`: SMTP/LMTP commands, replies, codecs, client and server state machines |
+//! | `pop3` (default) | [`pop3`] | `mailwire-pop3`: POP3 commands, responses, multi-line bodies, codecs |
 //! | `serde` | | `Serialize` for `mailwire::message::summary` |
 //! | `tokio` | | `tokio_util::codec` codecs in every re-exported crate |
 //!
@@ -32,6 +33,10 @@ pub use mailwire_message as message;
 #[cfg(feature = "smtp")]
 #[doc(inline)]
 pub use mailwire_smtp as smtp;
+
+#[cfg(feature = "pop3")]
+#[doc(inline)]
+pub use mailwire_pop3 as pop3;
 
 /// The README's code examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -351,7 +351,7 @@ fn plain_smtp_mailbox_bounds(input: &[u8], opts: TokenOptions) -> Option<(usize,
 /// assert_eq!((m.to_string().as_str(), n), ("user@example.com", 16));
 /// # Ok::<(), mailwire_core::Error>(())
 /// ```
-#[inline]
+#[inline(always)] // lets the caller build the Mailbox in place
 pub fn smtp_mailbox_str(input: &str, opts: TokenOptions) -> Result<(Mailbox<'_>, usize)> {
     match plain_smtp_mailbox_bounds(input.as_bytes(), opts) {
         Some((at, end)) => Ok((plain_mailbox_at(&input[..end], at), end)),
