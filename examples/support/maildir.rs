@@ -14,6 +14,12 @@
 //! and keeps at most one chunk in flight, so a blocking std::fs writer
 //! wrapped in spawn_blocking by hand would only rebuild that.
 //!
+//! Committed names carry the Maildir++ size attributes `,S=<octets on
+//! disk>,W=<octets on the wire>` (the wire size counts every line ending
+//! as CRLF), so a POP3 or IMAP reader knows a message's size without
+//! reading it. [`Maildir::messages`] is that reader's view: the messages
+//! in `new/` and `cur/` with a stable unique id and their wire size.
+//!
 //! Include it with `#[path = "support/maildir.rs"] mod maildir;`.
 
 // Each example uses the part it needs.
@@ -73,9 +79,11 @@ impl Maildir {
                 Ok(file) => {
                     return Ok(Delivery {
                         file: Some(file),
-                        new: self.root.join("new").join(&name),
+                        new: self.root.join("new"),
+                        name,
                         tmp,
                         written: 0,
+                        wire: WireSize::default(),
                     });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => {
@@ -100,6 +108,39 @@ impl Maildir {
         Ok(paths)
     }
 
+    /// The messages in `new/` and `cur/` as a reader sees them, oldest
+    /// first (by name, which for names this module makes is delivery
+    /// order), each with its unique id and wire size. Files whose names
+    /// carry no `,W=` are read once to count their size.
+    pub(crate) async fn messages(&self) -> io::Result<Vec<StoredMessage>> {
+        let mut messages = Vec::new();
+        for sub in ["new", "cur"] {
+            let mut entries = fs::read_dir(self.root.join(sub)).await?;
+            while let Some(entry) = entries.next_entry().await? {
+                if !entry.file_type().await?.is_file() {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = entry.path();
+                let wire_size = match size_attribute(&name, "W") {
+                    Some(size) => size,
+                    None => wire_size_of(&path).await?,
+                };
+                messages.push(StoredMessage {
+                    unique_id: unique_id(&name),
+                    name,
+                    path,
+                    wire_size,
+                });
+            }
+        }
+        messages.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(messages)
+    }
+
     fn unique_name(&self) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -116,6 +157,109 @@ impl Maildir {
     }
 }
 
+/// A message in `new/` or `cur/`, as [`Maildir::messages`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StoredMessage {
+    /// The file.
+    pub(crate) path: PathBuf,
+    /// The file name, flags included.
+    pub(crate) name: String,
+    /// An id that stays the same while the message lives, whatever its
+    /// flags or directory: the name up to its first `,` or `:`, fit for
+    /// POP3's UIDL (1 to 70 characters from `!` to `~`).
+    pub(crate) unique_id: String,
+    /// Octets as sent to a client: every line ending a CRLF, and a final
+    /// CRLF if the file lacks one.
+    pub(crate) wire_size: u64,
+}
+
+impl StoredMessage {
+    /// Removes the message's file; one that is already gone is no error
+    /// (another session may have removed it).
+    pub(crate) async fn remove(&self) -> io::Result<()> {
+        match fs::remove_file(&self.path).await {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// The unique part of a Maildir name: up to the first `,` (size
+/// attributes) or `:` (flags). A part that does not fit POP3's unique-id
+/// syntax is replaced by a hash of it.
+fn unique_id(name: &str) -> String {
+    let base = name.split([',', ':']).next().unwrap_or(name);
+    if (1..=70).contains(&base.len()) && base.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return base.to_owned();
+    }
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let hash = base.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("h{hash:016x}")
+}
+
+/// The value of a Maildir++ attribute such as `,W=1234` in `name`.
+fn size_attribute(name: &str, key: &str) -> Option<u64> {
+    let base = name.split(':').next().unwrap_or(name);
+    base.split(',')
+        .skip(1)
+        .find_map(|attribute| attribute.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|value| value.parse().ok())
+}
+
+/// The wire size of a file, read in pieces (memory stays bounded).
+async fn wire_size_of(path: &Path) -> io::Result<u64> {
+    use tokio::io::AsyncReadExt;
+    let mut file = fs::File::open(path).await?;
+    let mut buf = vec![0; 64 * 1024];
+    let mut size = WireSize::default();
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(size.finish());
+        }
+        size.feed(&buf[..n]);
+    }
+}
+
+/// Counts the octets of a message as sent on the wire: a bare LF or a bare
+/// CR counts as CRLF, and a message that does not end with a line ending
+/// gets one. Fed in pieces; a CR at the end of one piece waits for the next.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WireSize {
+    octets: u64,
+    /// The last byte fed, if any.
+    last: Option<u8>,
+}
+
+impl WireSize {
+    /// Counts `chunk`.
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        for &b in chunk {
+            self.octets += 1;
+            match (self.last, b) {
+                (Some(b'\r'), b'\n') => {}
+                // A bare CR: its LF is added.
+                (Some(b'\r'), _) => self.octets += 1,
+                // A bare LF: its CR is added.
+                (_, b'\n') => self.octets += 1,
+                _ => {}
+            }
+            self.last = Some(b);
+        }
+    }
+
+    /// The total, with the final line ending made whole.
+    pub(crate) fn finish(self) -> u64 {
+        match self.last {
+            None | Some(b'\n') => self.octets,
+            Some(b'\r') => self.octets + 1,
+            Some(_) => self.octets + 2,
+        }
+    }
+}
+
 /// A message being delivered: a file in `tmp/`. [`Delivery::commit`]
 /// moves it to `new/`; [`Delivery::abort`] or dropping it removes it.
 #[derive(Debug)]
@@ -123,8 +267,11 @@ pub(crate) struct Delivery {
     /// `None` once committed or aborted.
     file: Option<fs::File>,
     tmp: PathBuf,
+    /// The `new/` directory.
     new: PathBuf,
+    name: String,
     written: u64,
+    wire: WireSize,
 }
 
 impl Delivery {
@@ -136,6 +283,7 @@ impl Delivery {
             .ok_or_else(|| io::Error::other("delivery already finished"))?;
         file.write_all(chunk).await?;
         self.written += chunk.len() as u64;
+        self.wire.feed(chunk);
         Ok(())
     }
 
@@ -156,8 +304,9 @@ impl Delivery {
 
     /// Finishes the delivery: writes out and fsyncs the file, renames it
     /// from `tmp/` into `new/` (atomic: readers see all of it or nothing)
-    /// and fsyncs `new/` so the rename survives a crash. Returns the path
-    /// in `new/`. On error the file in `tmp/` is removed.
+    /// under its name plus `,S=<size>,W=<wire size>`, and fsyncs `new/` so
+    /// the rename survives a crash. Returns the path in `new/`. On error
+    /// the file in `tmp/` is removed.
     pub(crate) async fn commit(mut self) -> io::Result<PathBuf> {
         let mut file = self
             .file
@@ -167,12 +316,14 @@ impl Delivery {
         file.flush().await?;
         file.sync_all().await?;
         drop(file);
-        fs::rename(&self.tmp, &self.new).await?;
-        let new_dir = self.new.parent().expect("new/ has a parent").to_path_buf();
+        let name = format!("{},S={},W={}", self.name, self.written, self.wire.finish());
+        let path = self.new.join(name);
+        fs::rename(&self.tmp, &path).await?;
+        let new_dir = self.new.clone();
         tokio::task::spawn_blocking(move || std::fs::File::open(new_dir)?.sync_all())
             .await
             .map_err(io::Error::other)??;
-        Ok(self.new.clone())
+        Ok(path)
     }
 
     /// Gives the delivery up and removes its file from `tmp/`.
@@ -261,9 +412,9 @@ mod tests {
         let path = delivery.commit().await.unwrap();
         assert_eq!(maildir.new_messages().await.unwrap(), [path.as_path()]);
         assert_eq!(
-            path.file_name(),
-            tmp.file_name(),
-            "same name in new/ as in tmp/"
+            path.file_name().unwrap().to_str().unwrap(),
+            format!("{},S=21,W=21", tmp.file_name().unwrap().to_str().unwrap()),
+            "the name in tmp/ plus the sizes"
         );
         assert_eq!(
             std::fs::read(&path).unwrap(),
@@ -301,6 +452,8 @@ mod tests {
             let (micros, rest) = rest.split_once('P').unwrap();
             let (p, rest) = rest.split_once('Q').unwrap();
             let (counter, host) = rest.split_once('.').unwrap();
+            let (host, sizes) = host.split_once(',').unwrap();
+            assert_eq!(sizes, "S=0,W=0", "{name}");
             assert!(seconds.parse::<u64>().unwrap() > 1_600_000_000, "{name}");
             assert!(micros.parse::<u32>().unwrap() < 1_000_000, "{name}");
             assert_eq!(p.parse::<u32>().unwrap(), pid, "{name}");
@@ -358,5 +511,70 @@ mod tests {
             assert!(bytes.iter().all(|&b| b == bytes[0]), "no interleaving");
         }
         assert_eq!(maildir.new_messages().await.unwrap().len(), 4);
+    }
+
+    #[test]
+    fn wire_size_counts_line_endings_as_crlf_whatever_the_pieces() {
+        let cases: [(&[u8], u64); 8] = [
+            (b"", 0),
+            (b"a\r\n", 3),
+            (b"a\n", 3),
+            (b"a\r", 3),
+            (b"a", 3),
+            (b"a\r\rb\n\nc", 13),
+            (b"\r\n.\r\n", 5),
+            (b"x\r\ny", 6),
+        ];
+        for (input, expected) in cases {
+            for split in 0..=input.len() {
+                let mut size = WireSize::default();
+                size.feed(&input[..split]);
+                size.feed(&input[split..]);
+                assert_eq!(size.finish(), expected, "{input:?} split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn unique_ids_fit_uidl_and_ignore_sizes_and_flags() {
+        assert_eq!(unique_id("1.M2P3Q4.host,S=5,W=6:2,S"), "1.M2P3Q4.host");
+        assert_eq!(unique_id("1.M2P3Q4.host:2,RS"), "1.M2P3Q4.host");
+        let long = unique_id(&"x".repeat(100));
+        assert_eq!(long.len(), 17);
+        assert_eq!(long, unique_id(&"x".repeat(100)), "stable");
+        assert!(unique_id("has space").starts_with('h'));
+        assert_eq!(size_attribute("n,S=5,W=6:2,S", "W"), Some(6));
+        assert_eq!(size_attribute("n,S=5,W=6:2,S", "S"), Some(5));
+        assert_eq!(
+            size_attribute("n:2,W=6", "W"),
+            None,
+            "flags are not attributes"
+        );
+    }
+
+    #[tokio::test]
+    async fn messages_lists_new_and_cur_with_wire_sizes() {
+        let (_dir, maildir) = maildir().await;
+        let mut delivery = maildir.begin().await.unwrap();
+        delivery
+            .write_chunk(b"Subject: lf only\n\nbody\n")
+            .await
+            .unwrap();
+        let first = delivery.commit().await.unwrap();
+        // A file another program left in cur/, flags and no sizes.
+        let other = maildir.path().join("cur/9999999999.other.host:2,S");
+        std::fs::write(&other, b"Subject: x\r\n\r\nno final newline").unwrap();
+
+        let messages = maildir.messages().await.unwrap();
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[0].path, first);
+        assert_eq!(messages[0].wire_size, 26);
+        assert_eq!(messages[1].path, other);
+        assert_eq!(messages[1].unique_id, "9999999999.other.host");
+        assert_eq!(messages[1].wire_size, 32);
+
+        messages[0].remove().await.unwrap();
+        messages[0].remove().await.unwrap();
+        assert_eq!(maildir.messages().await.unwrap().len(), 1);
     }
 }
