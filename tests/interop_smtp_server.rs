@@ -12,7 +12,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{ExampleServer as Server, MESSAGE, curl_smtp, python, swaks, temp_dir};
+use support::{ExampleServer as Server, MESSAGE, curl, python, swaks, temp_dir};
 
 /// The stored message without the trace fields the server put in front.
 fn body_of(stored: &[u8]) -> &[u8] {
@@ -182,7 +182,7 @@ fn curl_sends_over_starttls_with_a_password() {
     let dir = temp_dir();
     let file = message_file(dir.path());
     let url = format!("smtp://127.0.0.1:{}/client.test", server.port);
-    let Some(out) = curl_smtp(&[
+    let Some(out) = curl(&[
         &url,
         "--ssl-reqd",
         "--insecure",

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::{
-    Child, MESSAGE, Output, SinkOptions, curl_smtp, effective_uid, free_port, python, require_tool,
+    Child, MESSAGE, Output, SinkOptions, curl, effective_uid, free_port, python, require_tool,
     start_aiosmtpd, start_smtp_sink, swaks, temp_dir, wait_for_port,
 };
 
@@ -250,7 +250,7 @@ fn curl_to_aiosmtpd_arrives_byte_for_byte() {
     let path = write_message(dir.path(), MESSAGE);
     // The URL's path is the EHLO argument.
     let url = format!("smtp://127.0.0.1:{}/curl.test", server.port());
-    let Some(out) = curl_smtp(&[
+    let Some(out) = curl(&[
         url.as_str(),
         "--mail-from",
         "alice@example.org",

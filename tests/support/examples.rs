@@ -26,12 +26,13 @@ pub(crate) fn example(name: &str) -> PathBuf {
     path
 }
 
-/// A running `smtp_server` example on a free port, storing into a
-/// Maildir in a temporary directory.
+/// A running example server (`smtp_server`, `pop3_server`) on a free
+/// port, with its Maildir in a temporary directory.
 pub(crate) struct ExampleServer {
     pub(crate) child: Child,
     pub(crate) port: u16,
     pub(crate) maildir: PathBuf,
+    name: &'static str,
     _dir: TempDir,
 }
 
@@ -39,14 +40,26 @@ impl ExampleServer {
     /// Starts `smtp_server --listen 127.0.0.1:0 --maildir DIR EXTRA...`
     /// and waits for the address it prints.
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_example("smtp_server", extra, |_| {})
+    }
+
+    /// Starts the example `name` with `--listen 127.0.0.1:0 --maildir DIR
+    /// EXTRA...`, after `prepare` has filled the Maildir directory, and
+    /// waits for the `listening on ADDR` line it prints.
+    pub(crate) fn start_example(
+        name: &'static str,
+        extra: &[&str],
+        prepare: impl FnOnce(&Path),
+    ) -> Self {
         let dir = temp_dir();
         let maildir = dir.path().join("Maildir");
-        let mut command = Command::new(example("smtp_server"));
+        prepare(&maildir);
+        let mut command = Command::new(example(name));
         command
             .args(["--listen", "127.0.0.1:0", "--maildir"])
             .arg(&maildir)
             .args(extra);
-        let mut child = Child::spawn("smtp_server", &mut command).expect("start smtp_server");
+        let mut child = Child::spawn(name, &mut command).expect("start the example");
         let started = Instant::now();
         let port = loop {
             let out = child.stdout();
@@ -57,7 +70,7 @@ impl ExampleServer {
                     .and_then(|p| p.parse::<u16>().ok())
                     .expect("a port");
             }
-            assert!(child.try_wait().is_none(), "smtp_server exited: {child}");
+            assert!(child.try_wait().is_none(), "{name} exited: {child}");
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "no address: {child}"
@@ -68,6 +81,7 @@ impl ExampleServer {
             child,
             port,
             maildir,
+            name,
             _dir: dir,
         }
     }
@@ -85,7 +99,8 @@ impl ExampleServer {
             }
             assert!(
                 self.child.try_wait().is_none(),
-                "smtp_server exited: {}",
+                "{} exited: {}",
+                self.name,
                 self.child
             );
             std::thread::sleep(Duration::from_millis(20));

@@ -21,7 +21,7 @@ mod tools;
 pub(crate) use examples::{ExampleServer, example};
 pub(crate) use process::{Child, Output, wait_for_port};
 pub(crate) use servers::{SinkOptions, effective_uid, start_aiosmtpd, start_smtp_sink};
-pub(crate) use tools::{aiosmtpd_python, curl_smtp, python, require_tool, swaks};
+pub(crate) use tools::{aiosmtpd_python, curl, python, require_tool, swaks};
 
 pub(crate) use tempfile::TempDir;
 

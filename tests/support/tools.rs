@@ -121,10 +121,10 @@ pub(crate) fn swaks<S: AsRef<OsStr>>(args: &[S]) -> Option<Output> {
     run_tool("swaks", args)
 }
 
-/// Runs `curl --silent --show-error` with `args` (e.g. an `smtp://` URL,
+/// Runs `curl --silent --show-error` with `args` (e.g. an `smtp://` or `pop3://` URL,
 /// `--mail-from`, `--mail-rcpt`, `--upload-file`).
 #[track_caller]
-pub(crate) fn curl_smtp<S: AsRef<OsStr>>(args: &[S]) -> Option<Output> {
+pub(crate) fn curl<S: AsRef<OsStr>>(args: &[S]) -> Option<Output> {
     let mut all: Vec<&OsStr> = vec![OsStr::new("--silent"), OsStr::new("--show-error")];
     all.extend(args.iter().map(AsRef::as_ref));
     run_tool("curl", &all)
