@@ -61,7 +61,8 @@
 //! - Memory is bounded: received input held is at most
 //!   [`ServerLimits::receive_buffer`]; the server stops processing
 //!   commands while more than 16 KiB of output wait, and asks for message
-//!   data only below that.
+//!   data only below that. A `LIST` or `UIDL` answer is written whole:
+//!   its size follows the maildrop's.
 //! - Time is passed in, never read; nothing is random (the nonce comes
 //!   from the application).
 //!
