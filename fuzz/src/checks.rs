@@ -983,3 +983,160 @@ pub fn check_pop3_response(input: &[u8]) {
         assert_eq!(whole, read_pop3(&reader, &bytes), "byte by byte differs");
     }
 }
+
+/// POP3 server: arbitrary input in arbitrary pieces, with a fixed
+/// maildrop of three messages, an application that accepts every login
+/// and answers every retrieval with the stored message. No panic; the
+/// output is CRLF lines only (no bare CR or LF), starting with the
+/// greeting; buffers stay bounded; deletions reach the application only
+/// in one `Update`, after a `QUIT` in the input and a login, followed only
+/// by `Closed`; without `STLS`, the split does not change events or
+/// output.
+///
+/// Input: `[config, cut, cut, cut, data...]`.
+pub fn check_pop3_server(input: &[u8]) {
+    let [config, c1, c2, c3, data @ ..] = input else {
+        return;
+    };
+    let whole = run_pop3_server(*config, &[data]);
+    let pieces = chunks(data, &[*c1, *c2, *c3]);
+    let split = run_pop3_server(*config, &pieces);
+    if config & 1 == 0 {
+        assert_eq!(whole, split, "the split changed the session");
+    }
+    for (out, events) in [&whole, &split] {
+        assert!(
+            out.starts_with(b"+OK POP3 server ready"),
+            "no greeting first"
+        );
+        let updates: Vec<usize> = events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e, mailwire_pop3::server::Event::Update(_)))
+            .map(|(i, _)| i)
+            .collect();
+        assert!(updates.len() <= 1, "more than one update");
+        if let Some(&at) = updates.first() {
+            use mailwire_pop3::server::Event;
+            assert!(
+                find(&data.to_ascii_uppercase(), b"QUIT").is_some(),
+                "an update without QUIT"
+            );
+            assert!(
+                events[..at]
+                    .iter()
+                    .any(|e| matches!(e, Event::Login(_) | Event::Apop(_) | Event::Auth(_))),
+                "an update without a login"
+            );
+            assert!(
+                events[at + 1..]
+                    .iter()
+                    .all(|e| matches!(e, Event::Closed(_))),
+                "events after the update"
+            );
+            if let Event::Update(update) = &events[at] {
+                assert!(update.deleted.iter().all(|m| (1..=3).contains(m)));
+                assert!(update.deleted.windows(2).all(|w| w[0] < w[1]));
+            }
+        }
+    }
+}
+
+const POP3_MESSAGES: [&[u8]; 3] = [
+    b"Subject: one\r\n\r\nbody\r\n",
+    b"Subject: dots\n\n.\n..x\r\n.",
+    b"From: a\r\nTo: b\r\n\r\nl1\r\nl2\r\nl3\r\n",
+];
+
+fn run_pop3_server(
+    config_bits: u8,
+    pieces: &[&[u8]],
+) -> (Vec<u8>, Vec<mailwire_pop3::server::Event>) {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use mailwire_pop3::server::{Event, Maildrop, Mechanism, MessageInfo, Server, ServerConfig};
+
+    let mut config = ServerConfig::new("pop.example.org");
+    config.stls = config_bits & 1 != 0;
+    config.apop = config_bits & 2 != 0;
+    config.plaintext_needs_tls = config_bits & 4 != 0;
+    if config_bits & 8 != 0 {
+        config.limits.max_command_line = 40;
+        config.limits.max_sasl_line = 64;
+        config.limits.max_errors = 3;
+        config.limits.receive_buffer = 64;
+    }
+    config.utf8 = config_bits & 16 != 0;
+    if config_bits & 32 != 0 {
+        config.bare_lf = BarePolicy::Reject;
+    }
+    config.sasl = vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::XOAuth2,
+        Mechanism::CramMd5,
+    ];
+    let now = Instant::now();
+    let mut server = Server::new(Arc::new(config), now);
+    server.set_nonce("1.2").unwrap();
+    let maildrop = || {
+        let infos = POP3_MESSAGES
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MessageInfo::new(m.len() as u64, format!("u{i}")).unwrap());
+        Maildrop::new(infos.collect()).unwrap()
+    };
+    let mut out = BytesMut::new();
+    let mut events = Vec::new();
+    let bound = 64 * 1024;
+    let drive = |server: &mut Server, out: &mut BytesMut, events: &mut Vec<Event>| loop {
+        while let Some(event) = server.poll_event() {
+            events.push(event.clone());
+            match event {
+                Event::Login(_) | Event::Apop(_) | Event::Auth(_) => {
+                    server.accept_login(maildrop()).unwrap();
+                }
+                Event::Retrieve(retr) => {
+                    let message = POP3_MESSAGES[retr.index()];
+                    for piece in message.chunks(5) {
+                        if !server.wants_message_data() {
+                            break;
+                        }
+                        server.send_message(piece).unwrap();
+                    }
+                    server.end_message().unwrap();
+                }
+                Event::Update(_) => server.update_done().unwrap(),
+                Event::StartTls => server.tls_established().unwrap(),
+                _ => {}
+            }
+        }
+        assert!(server.buffered_len() <= bound, "buffers grew");
+        if server.poll_output(out) == 0 {
+            break;
+        }
+    };
+    drive(&mut server, &mut out, &mut events);
+    for piece in pieces {
+        let mut rest = *piece;
+        while !rest.is_empty() {
+            let n = server.handle_input(now, rest);
+            rest = &rest[n..];
+            drive(&mut server, &mut out, &mut events);
+            if n == 0 && !server.wants_input() && !server.is_closed() {
+                panic!("the server neither takes input nor asks for anything");
+            }
+        }
+        // Between reads the output is whole lines.
+        assert!(out.is_empty() || out.ends_with(b"\r\n"), "a partial line");
+    }
+    for (i, &b) in out.iter().enumerate() {
+        match b {
+            b'\n' => assert!(i > 0 && out[i - 1] == b'\r', "bare LF in the output"),
+            b'\r' => assert_eq!(out.get(i + 1), Some(&b'\n'), "bare CR in the output"),
+            _ => {}
+        }
+    }
+    (out.to_vec(), events)
+}
