@@ -6,6 +6,7 @@
 //! | [`types`] | commands, responses with their extended codes, SASL continuations and responses, scan / unique-id listings, capabilities, [`apop_digest`](types::apop_digest) |
 //! | [`parse`] | the parsers' error types, [`Limits`](parse::Limits), and the client side's incremental [`ResponseReader`](parse::ResponseReader) (parsing a line is [`Command::parse`](types::Command::parse), [`Response::parse`](types::Response::parse), ...) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode`, `Response::encode`, ...) |
+//! | [`client`] | the sans-IO client state machine: commands queued and matched to answers, pipelining, STLS, SASL, RETR streamed as chunks |
 //! | `codec` | `tokio_util::codec` framing for both ends, multi-line bodies dot-stuffed and unstuffed (feature `tokio`) |
 //!
 //! Parsing a command line borrows from it and allocates nothing; encoders
@@ -52,6 +53,7 @@
 #[cfg(feature = "tokio")]
 pub mod codec;
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod types;
