@@ -1094,9 +1094,11 @@ impl Client {
             };
             progress = true;
             self.on_frame(frame);
+            // Commit what may go now before reading on: answers are
+            // matched to commands in the order they were committed.
+            self.pump();
         }
         if progress {
-            self.pump();
             self.arm();
         }
     }
@@ -1109,7 +1111,10 @@ impl Client {
             Phase::Greeting | Phase::Authorization | Phase::Transaction
         ) {
             match self.reader.read(&mut self.input) {
-                Ok(Some(frame)) => self.on_frame(frame),
+                Ok(Some(frame)) => {
+                    self.on_frame(frame);
+                    self.pump();
+                }
                 Ok(None) => break,
                 Err(error) => self.fail(ClientError::Protocol(error)),
             }
@@ -1426,7 +1431,6 @@ impl Client {
         }
         self.events.push_back(Event::Closed { response });
         self.input = BytesMut::new();
-        self.out.clear();
         self.line = Vec::new();
         self.body = Body::None;
         self.deadline = None;
