@@ -32,6 +32,7 @@ fn seed_corpus_passes_every_check() {
             "pop3_command" => checks::check_pop3_command,
             "pop3_response" => checks::check_pop3_response,
             "pop3_server" => checks::check_pop3_server,
+            "pop3_client" => checks::check_pop3_client,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

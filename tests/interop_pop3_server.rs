@@ -154,9 +154,15 @@ fn poplib_lists_and_retrieves_byte_exact() {
         stdout.contains("uidl ['1 1700000000.M1P1Q1.test', '2 1700000001.M1P1Q2.test']"),
         "{out}"
     );
-    assert!(stdout.contains("top 8 From: Alice <alice@example.org>"), "{out}");
+    assert!(
+        stdout.contains("top 8 From: Alice <alice@example.org>"),
+        "{out}"
+    );
     assert_eq!(retrieved(stdout, 1), as_poplib_sees_it(MESSAGE));
-    assert_eq!(retrieved(stdout, 2), as_poplib_sees_it(&second_on_the_wire()));
+    assert_eq!(
+        retrieved(stdout, 2),
+        as_poplib_sees_it(&second_on_the_wire())
+    );
     assert!(stdout.contains("quit +OK"), "{out}");
     assert_eq!(files(&server.maildir), 2, "nothing deleted");
 }
@@ -176,7 +182,11 @@ fn poplib_dele_applies_only_at_quit_and_rset_or_a_drop_undo_it() {
     out.assert_success();
     // The server notices the closed connection; give it a moment.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert_eq!(files(&server.maildir), 2, "a dropped session deletes nothing");
+    assert_eq!(
+        files(&server.maildir),
+        2,
+        "a dropped session deletes nothing"
+    );
 
     let out = python(POPLIB, &[&port, "delete"]).unwrap();
     out.assert_success();

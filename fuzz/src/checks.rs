@@ -1140,3 +1140,134 @@ fn run_pop3_server(
     }
     (out.to_vec(), events)
 }
+
+/// The sans-IO POP3 client, with a fixed set of commands queued, fed
+/// arbitrary server bytes in arbitrary pieces. No panic; the buffer never
+/// holds more than its limit; every command ends at most once; nothing
+/// after `Closed`; without STLS (whose handshake timing depends on the
+/// split), the same events (message chunks joined) and output whatever
+/// the split.
+///
+/// Input: `[flags, cut, cut, cut, data...]`: `flags` picks pipelining
+/// (bit 0), a small buffer and batches (bit 1), a small message limit
+/// (bit 2), STLS first (bit 3), and the login (bits 4-6).
+pub fn check_pop3_client(input: &[u8]) {
+    let [flags, c1, c2, c3, data @ ..] = input else {
+        return;
+    };
+    let chunked = run_pop3_client(*flags, &chunks(data, &[*c1, *c2, *c3]));
+    if flags & 8 == 0 {
+        let whole = run_pop3_client(*flags, &[data]);
+        assert_eq!(chunked, whole, "events depend on the chunking");
+    }
+}
+
+/// Runs one client session over `pieces`; returns its events and output.
+fn run_pop3_client(flags: u8, pieces: &[&[u8]]) -> (Vec<mailwire_pop3::client::Event>, Vec<u8>) {
+    use mailwire_pop3::client::{Client, Config, Event, Sasl};
+    use std::collections::HashSet;
+
+    let mut config = Config::default();
+    config.pipelining = flags & 1 != 0;
+    if flags & 2 != 0 {
+        config.max_buffered = 0; // raised to the least allowed
+        config.listing_batch = 2;
+        config.max_capabilities = 3;
+    }
+    if flags & 4 != 0 {
+        config.max_message_size = 8;
+    }
+    let max = config.max_buffered.max(2 * config.max_response_line);
+    let mut client = Client::new(config);
+    if flags & 8 != 0 {
+        client.stls().expect("STLS first");
+    }
+    client.capa().expect("CAPA");
+    let login = match (flags >> 4) & 7 {
+        0 | 1 => client.login_user_pass("joe", "secret"),
+        2 => client.authenticate(Sasl::plain("joe", "secret")),
+        3 => client.authenticate(Sasl::login("joe", "secret")),
+        4 => client.authenticate(Sasl::cram_md5("joe", "secret")),
+        5 => client.authenticate(Sasl::xoauth2("joe", "t".repeat(300))),
+        _ => client
+            .utf8()
+            .and_then(|_| client.login_user_pass("joe", "secret")),
+    };
+    login.expect("login");
+    client.stat().expect("STAT");
+    client.list(None).expect("LIST");
+    client.uidl(Some(1)).expect("UIDL 1");
+    client.retr(1).expect("RETR");
+    client.top(2, 1).expect("TOP");
+    client.uidl(None).expect("UIDL");
+    client.list(Some(2)).expect("LIST 2");
+    client.dele(1).expect("DELE");
+    client.noop().expect("NOOP");
+    client.rset().expect("RSET");
+    client.quit().expect("QUIT");
+
+    let mut events: Vec<Event> = Vec::new();
+    let mut out = BytesMut::new();
+    let mut ended = HashSet::new();
+    let mut closed = false;
+    let mut take = |client: &mut Client, events: &mut Vec<Event>| {
+        while let Some(event) = client.poll_event() {
+            assert!(client.buffered_len() <= max, "buffer over its limit");
+            assert!(!closed, "event after Closed: {event:?}");
+            let end = match &event {
+                Event::Capabilities { id, .. }
+                | Event::StartTls { id }
+                | Event::LoggedIn { id, .. }
+                | Event::Stat { id, .. }
+                | Event::MessageEnd { id }
+                | Event::Deleted { id, .. }
+                | Event::Done { id, .. }
+                | Event::Error { id, .. }
+                | Event::Cancelled { id }
+                | Event::Listing { id, last: true, .. }
+                | Event::UniqueIds { id, last: true, .. } => Some(*id),
+                Event::Closed { .. } => {
+                    closed = true;
+                    None
+                }
+                _ => None,
+            };
+            if let Some(id) = end {
+                assert!(ended.insert(id), "{id} ended twice");
+            }
+            if matches!(event, Event::StartTls { .. }) {
+                assert!(client.tls_established().is_some());
+            }
+            if let (
+                Some(Event::MessageData { id: a, data: prev }),
+                Event::MessageData { id: b, data },
+            ) = (events.last_mut(), &event)
+                && a == b
+            {
+                let mut joined = prev.to_vec();
+                joined.extend_from_slice(data);
+                *prev = joined.into();
+                continue;
+            }
+            events.push(event);
+        }
+    };
+    for piece in pieces {
+        let mut rest = *piece;
+        let mut stuck = 0;
+        while !rest.is_empty() {
+            let taken = client.handle_input(rest);
+            assert!(client.buffered_len() <= max, "buffer over its limit");
+            rest = &rest[taken..];
+            take(&mut client, &mut events);
+            let _ = client.poll_output(&mut out);
+            stuck = if taken == 0 { stuck + 1 } else { 0 };
+            assert!(stuck < 2, "client takes no input with no events pending");
+        }
+    }
+    client.connection_closed();
+    take(&mut client, &mut events);
+    let _ = client.poll_output(&mut out);
+    assert!(client.is_closed());
+    (events, out.to_vec())
+}

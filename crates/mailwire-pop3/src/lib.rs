@@ -7,6 +7,7 @@
 //! | [`parse`] | the parsers' error types, [`Limits`](parse::Limits), and the client side's incremental [`ResponseReader`](parse::ResponseReader) (parsing a line is [`Command::parse`](types::Command::parse), [`Response::parse`](types::Response::parse), ...) |
 //! | [`encode`] | the encoders' error type (encoding is `Command::encode`, `Response::encode`, ...) |
 //! | [`server`] | the sans-IO server state machine: AUTHORIZATION (USER/PASS, APOP, SASL, STLS, UTF8), TRANSACTION answered from a [`Maildrop`](server::Maildrop), messages streamed dot-stuffed (TOP cut by the server), deletions only through [`Event::Update`](server::Event::Update) after QUIT |
+//! | [`client`] | the sans-IO client state machine: commands queued and matched to answers, pipelining, STLS, SASL, RETR streamed as chunks |
 //! | `codec` | `tokio_util::codec` framing for both ends, multi-line bodies dot-stuffed and unstuffed (feature `tokio`) |
 //!
 //! Parsing a command line borrows from it and allocates nothing; encoders
@@ -44,14 +45,13 @@
 //! | [3206](https://www.rfc-editor.org/rfc/rfc3206) | `[SYS/TEMP]`, `[SYS/PERM]`, `[AUTH]` | [`types::ResponseCode`] |
 //! | [5034](https://www.rfc-editor.org/rfc/rfc5034) | AUTH with SASL, initial response (`=` for empty), `+ ` continuations, `*` cancel | [`types::Command::Auth`], [`types::Continuation`], [`types::SaslResponse`] |
 //! | [6856](https://www.rfc-editor.org/rfc/rfc6856) | UTF8, LANG, `[UTF8]`; UTF-8 in arguments and text | [`types::Command::Utf8`], [`types::Command::Lang`] |
-//!
-//! Out of this crate for now: the sans-IO client state machine.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "tokio")]
 pub mod codec;
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod server;
