@@ -109,12 +109,17 @@ impl ExampleServer {
 
     /// The server's peak resident memory so far (`VmHWM`), in bytes.
     pub(crate) fn peak_rss(&self) -> u64 {
-        let status = fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kib: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc/PID/status");
-        kib * 1024
+        peak_rss_of(self.child.id()).expect("VmHWM in /proc/PID/status")
     }
+}
+
+/// The peak resident memory so far (`VmHWM`) of process `pid`, in bytes;
+/// `None` once it has exited.
+pub(crate) fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())?;
+    Some(kib * 1024)
 }

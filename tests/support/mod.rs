@@ -18,7 +18,7 @@ mod process;
 mod servers;
 mod tools;
 
-pub(crate) use examples::{ExampleServer, example};
+pub(crate) use examples::{ExampleServer, example, peak_rss_of};
 pub(crate) use process::{Child, Output, wait_for_port};
 pub(crate) use servers::{SinkOptions, effective_uid, start_aiosmtpd, start_smtp_sink};
 pub(crate) use tools::{aiosmtpd_python, curl, python, require_tool, swaks};
