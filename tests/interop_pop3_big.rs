@@ -59,7 +59,7 @@ fn same_files(a: &Path, b: &Path) -> bool {
 
 #[test]
 fn a_100_mib_message_streams_through_server_and_client_in_bounded_memory() {
-    let mut server = Server::start_example(
+    let server = Server::start_example(
         "pop3_server",
         &["--user", "joe:secret", "--no-tls"],
         write_big_message,

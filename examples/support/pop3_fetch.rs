@@ -297,8 +297,8 @@ pub(crate) async fn fetch(fetch: &Fetch, connector: &TlsConnector) -> io::Result
     }
 
     // Every message, streamed to its file; DELE after a whole one.
-    for index in 0..fetched.len() {
-        let msg = fetched[index].msg;
+    for m in &mut fetched {
+        let msg = m.msg;
         let retr = session.client.retr(msg).map_err(usage)?;
         let mut file = None;
         let mut head = Vec::new();
@@ -337,7 +337,6 @@ pub(crate) async fn fetch(fetch: &Fetch, connector: &TlsConnector) -> io::Result
             file.flush().await?;
             file.sync_all().await?;
         }
-        let m = &mut fetched[index];
         m.received = received;
         m.subject = subject_of(&head);
         if fetch.delete {
