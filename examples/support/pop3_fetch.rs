@@ -307,10 +307,9 @@ pub(crate) async fn fetch(fetch: &Fetch, connector: &TlsConnector) -> io::Result
             match session.next_event().await? {
                 Event::MessageStart { id, .. } if id == retr => {
                     if let Some(dir) = &fetch.out {
-                        let path =
-                            dir.join(format!("{}.eml", file_name(&fetched[index].unique_id)));
+                        let path = dir.join(format!("{}.eml", file_name(&m.unique_id)));
                         file = Some(tokio::fs::File::create(&path).await?);
-                        fetched[index].path = Some(path);
+                        m.path = Some(path);
                     }
                 }
                 Event::MessageData { id, data } if id == retr => {
