@@ -574,7 +574,11 @@ fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usiz
                 continue; // the LF of the CRLF just handed out
             }
             let len = end + 2 - start;
-            if input[end] != CR || input.get(end + 1) != Some(&LF) || len > limit || input[start] == DOT {
+            if input[end] != CR
+                || input.get(end + 1) != Some(&LF)
+                || len > limit
+                || input[start] == DOT
+            {
                 return start;
             }
             each(&input[start..end + 2]);
