@@ -39,8 +39,9 @@ pub struct Limits {
     /// Longest command line, CRLF included. Default 255.
     pub max_command_line: usize,
     /// Longest status or continuation line a client reads, CRLF
-    /// included. Default 512. (The lines of a multi-line body are not
-    /// held whole: they stream through as chunks.)
+    /// included. Default 512. The lines of a multi-line body are not
+    /// held whole (they stream through as chunks), except when read line
+    /// by line ([`ResponseReader::expect_lines`]): then this bounds each.
     pub max_response_line: usize,
     /// Largest multi-line body a client accepts, in octets after
     /// unstuffing. Default 64 MiB.

@@ -50,7 +50,9 @@ pub enum ReadError {
 
 /// Reads a server's lines incrementally from a receive buffer, without
 /// I/O: status lines, SASL continuations, and multi-line bodies as
-/// unstuffed [`Bytes`] chunks ending only at `CRLF.CRLF`.
+/// unstuffed [`Bytes`] chunks ending only at `CRLF.CRLF` — or, for the
+/// listings (`LIST`, `UIDL`, `CAPA`), line by line
+/// ([`expect_lines`](Self::expect_lines), [`read_lines`](Self::read_lines)).
 ///
 /// A multi-line `+OK` looks like a single-line one, so the reader must be
 /// told what each command sent expects ([`expect`](Self::expect), with
