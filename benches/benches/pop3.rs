@@ -5,7 +5,9 @@
 //! Each side produces its typed values: mailwire `Command`s that borrow
 //! the line, `ScanListing`s / `UniqueIdListing`s collected into a `Vec`,
 //! and a RETR body unstuffed into `Bytes` chunks shared with the receive
-//! buffer (through `parse::ResponseReader`, the client side's reader);
+//! buffer (through `parse::ResponseReader`, the client side's reader: the
+//! listings line by line, lent in place by `read_lines` — "mailwire" — or
+//! as `ServerFrame::Line`s from `read` — "mailwire-frames");
 //! pop3-codec its owned `Command`, `Response<MultiLine<ScanListing>>`,
 //! `Response<MultiLine<UniqueIdListing>>` and `Response<MultiLine<String>>`.
 //! The mailwire side copies each answer into a `BytesMut` receive buffer
@@ -23,34 +25,32 @@ use mailwire_benches::pop3_inputs::{
 use mailwire_pop3::parse::{ResponseReader, ServerFrame};
 use mailwire_pop3::types::{Command, ResponseKind, ScanListing, UniqueIdListing};
 
-/// Reads a multi-line answer with mailwire's reader, handing each body
-/// line to `line`.
+/// Reads a multi-line answer with mailwire's reader line by line
+/// (`expect_lines` + `read_lines`), lending each unstuffed body line, in
+/// place in the receive buffer, to `line`.
 fn read_listing(input: &[u8], mut line: impl FnMut(&[u8])) {
     let mut reader = ResponseReader::new().after_greeting();
-    reader.expect(ResponseKind::MultiLine);
+    reader.expect_lines();
     let mut buf = BytesMut::from(input);
-    let mut carry: Vec<u8> = Vec::new();
+    while let Some(frame) = reader.read_lines(&mut buf, &mut line).unwrap() {
+        match frame {
+            ServerFrame::End => break,
+            other => {
+                black_box(other);
+            }
+        }
+    }
+}
+
+/// The same through `read`: each line a `ServerFrame::Line` (`Bytes`
+/// shared with the receive buffer).
+fn read_listing_frames(input: &[u8], mut line: impl FnMut(&[u8])) {
+    let mut reader = ResponseReader::new().after_greeting();
+    reader.expect_lines();
+    let mut buf = BytesMut::from(input);
     while let Some(frame) = reader.read(&mut buf).unwrap() {
         match frame {
-            ServerFrame::Data(chunk) => {
-                let mut rest = &chunk[..];
-                if !carry.is_empty() {
-                    let Some(end) = memchr::memchr(b'\n', rest) else {
-                        carry.extend_from_slice(rest);
-                        continue;
-                    };
-                    carry.extend_from_slice(&rest[..=end]);
-                    line(&carry);
-                    carry.clear();
-                    rest = &rest[end + 1..];
-                }
-                let mut start = 0;
-                for end in memchr::memchr_iter(b'\n', rest) {
-                    line(&rest[start..=end]);
-                    start = end + 1;
-                }
-                carry.extend_from_slice(&rest[start..]);
-            }
+            ServerFrame::Line(bytes) => line(&bytes),
             ServerFrame::End => break,
             other => {
                 black_box(other);
@@ -94,6 +94,15 @@ fn listings(c: &mut Criterion) {
             black_box(scans);
         })
     });
+    group.bench_function("mailwire-frames", |b| {
+        b.iter(|| {
+            let mut scans = Vec::new();
+            read_listing_frames(black_box(&list), |l| {
+                scans.push(ScanListing::parse(l).unwrap())
+            });
+            black_box(scans);
+        })
+    });
     group.bench_function("pop3-codec", |b| {
         b.iter(|| black_box(pop3_codec::parse::response_list_all(black_box(&list)).unwrap()))
     });
@@ -106,6 +115,16 @@ fn listings(c: &mut Criterion) {
         b.iter(|| {
             let mut uids: Vec<(u32, usize)> = Vec::new();
             read_listing(black_box(&uidl), |l| {
+                let u = UniqueIdListing::parse(l).unwrap();
+                uids.push((u.msg, u.uid.len()));
+            });
+            black_box(uids);
+        })
+    });
+    group.bench_function("mailwire-frames", |b| {
+        b.iter(|| {
+            let mut uids: Vec<(u32, usize)> = Vec::new();
+            read_listing_frames(black_box(&uidl), |l| {
                 let u = UniqueIdListing::parse(l).unwrap();
                 uids.push((u.msg, u.uid.len()));
             });

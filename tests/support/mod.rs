@@ -2,7 +2,8 @@
 //! loopback ports, temporary directories, child processes that are killed
 //! on drop, and starters for external SMTP software (Postfix `smtp-sink`,
 //! Python `aiosmtpd`) and runners for external SMTP clients (`swaks`,
-//! `curl`, Python scripts).
+//! `curl`, Python scripts), and a private Dovecot (POP3 and IMAP server,
+//! [`dovecot`]).
 //!
 //! Tools come from the machine (`.ci/run` installs them). When one is
 //! missing, a test that needs it prints why and returns early, unless
@@ -13,6 +14,7 @@
 // Each test binary that includes this module uses a different subset of it.
 #![allow(dead_code, unused_imports)]
 
+pub(crate) mod dovecot;
 mod examples;
 mod process;
 mod servers;

@@ -1,9 +1,9 @@
 //! Zero-copy, shown: a counting global allocator proves that parsing a
 //! command line allocates nothing (nor does a bad one), that parsing a
-//! UTF-8 status line allocates nothing, and that streaming a body through
-//! the client codec costs a bounded number of allocations whatever its
-//! size. (Its own test binary: a global allocator applies to the whole
-//! binary.)
+//! UTF-8 status line allocates nothing, that streaming a body through the
+//! client codec costs a bounded number of allocations whatever its size,
+//! and that reading a listing line by line allocates nothing. (Its own
+//! test binary: a global allocator applies to the whole binary.)
 #![allow(unsafe_code)] // a global allocator cannot be written without it
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -170,4 +170,84 @@ fn streaming_a_body_allocates_a_bounded_amount() {
         "{small} allocations for 100 lines, {large} for 100000"
     );
     assert!(large <= 4, "{large} allocations");
+}
+
+/// A `LIST` answer of `lines` entries, as a server sends it.
+fn listing(lines: usize) -> bytes::BytesMut {
+    let mut wire = bytes::BytesMut::with_capacity(lines * 16 + 64);
+    wire.extend_from_slice(b"+OK\r\n");
+    for i in 1..=lines {
+        wire.extend_from_slice(format!("{i} {}\r\n", 1000 + i * 7).as_bytes());
+    }
+    wire.extend_from_slice(b".\r\n");
+    wire
+}
+
+/// A reader that has read the `+OK` of a `LIST` announced line by line.
+fn after_ok(wire: &mut bytes::BytesMut) -> mailwire_pop3::parse::ResponseReader {
+    use mailwire_pop3::parse::{ResponseReader, ServerFrame};
+    let mut reader = ResponseReader::new().after_greeting();
+    reader.expect_lines();
+    let frame = reader.read(wire).unwrap();
+    assert!(matches!(frame, Some(ServerFrame::Response(_))), "{frame:?}");
+    reader
+}
+
+#[test]
+fn reading_a_listing_line_by_line_allocates_nothing() {
+    use mailwire_pop3::parse::ServerFrame;
+    let mut wire = listing(2000);
+    let mut reader = after_ok(&mut wire);
+    let (allocs, (count, total)) = allocations(|| {
+        let (mut count, mut total) = (0, 0);
+        loop {
+            let frame = reader
+                .read_lines(&mut wire, |line| {
+                    let scan = ScanListing::parse(line).unwrap();
+                    count += 1;
+                    total += scan.size;
+                })
+                .unwrap();
+            if frame == Some(ServerFrame::End) {
+                break;
+            }
+            assert!(frame.is_none(), "{frame:?}");
+        }
+        (count, total)
+    });
+    assert_eq!(count, 2000);
+    assert_eq!(total, (1..=2000u64).map(|i| 1000 + i * 7).sum::<u64>());
+    assert_eq!(allocs, 0, "{allocs} allocations reading 2000 listing lines");
+}
+
+#[test]
+fn listing_lines_as_frames_allocate_a_bounded_amount() {
+    use mailwire_pop3::parse::ServerFrame;
+    fn run(lines: usize) -> usize {
+        let mut wire = listing(lines);
+        let mut reader = after_ok(&mut wire);
+        let (allocs, count) = allocations(|| {
+            let mut count = 0;
+            while let Some(frame) = reader.read(&mut wire).unwrap() {
+                match frame {
+                    ServerFrame::Line(line) => {
+                        std::hint::black_box(ScanListing::parse(&line).unwrap());
+                        count += 1;
+                    }
+                    ServerFrame::End => break,
+                    other => panic!("{other:?}"),
+                }
+            }
+            count
+        });
+        assert_eq!(count, lines);
+        allocs
+    }
+    let (small, large) = (run(10), run(100_000));
+    // Each line is a `Bytes` sharing the receive buffer: reference counts,
+    // no copies, no allocation per line.
+    assert!(
+        large <= small && large <= 1,
+        "{small} allocations for 10 lines, {large} for 100000"
+    );
 }

@@ -39,8 +39,9 @@ pub struct Limits {
     /// Longest command line, CRLF included. Default 255.
     pub max_command_line: usize,
     /// Longest status or continuation line a client reads, CRLF
-    /// included. Default 512. (The lines of a multi-line body are not
-    /// held whole: they stream through as chunks.)
+    /// included. Default 512. The lines of a multi-line body are not
+    /// held whole (they stream through as chunks), except when read line
+    /// by line ([`ResponseReader::expect_lines`]): then this bounds each.
     pub max_response_line: usize,
     /// Largest multi-line body a client accepts, in octets after
     /// unstuffing. Default 64 MiB.
@@ -355,4 +356,56 @@ pub(crate) fn is_word(word: &[u8]) -> bool {
         && word
             .iter()
             .all(|&b| b != b' ' && !is_control(b) && b != b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One digit at a time, the obvious way.
+    fn naive(bytes: &[u8]) -> (usize, Option<u64>) {
+        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let value = bytes[..len].iter().try_fold(0u64, |v, &b| {
+            v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        });
+        (len, value.filter(|_| len > 0))
+    }
+
+    #[test]
+    fn leading_number_known_answers() {
+        for (input, expected) in [
+            (&b""[..], (0, None)),
+            (b"x1234567890", (0, None)),
+            (b"1 120\r\n", (1, Some(1))),
+            (b"12345678 ", (8, Some(12_345_678))),
+            (b"123456789\r\n", (9, Some(123_456_789))),
+            (b"0000000000000000000042", (22, Some(42))),
+            (b"18446744073709551615", (20, Some(u64::MAX))),
+            (b"18446744073709551616", (20, None)),
+            (b"99999999/", (8, Some(99_999_999))),
+            (b"7:9999999", (1, Some(7))),
+            (b"5\xb0\xb1\xb2\xb3\xb4\xb5\xb6", (1, Some(5))),
+        ] {
+            assert_eq!(
+                leading_number(input),
+                expected,
+                "{:?}",
+                input.escape_ascii().to_string()
+            );
+            assert_eq!(naive(input), expected);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn leading_number_matches_the_naive_one(
+            bytes in proptest::collection::vec(
+                prop_oneof![4 => b'0'..=b'9', 1 => any::<u8>()],
+                0..30,
+            )
+        ) {
+            prop_assert_eq!(leading_number(&bytes), naive(&bytes));
+        }
+    }
 }
