@@ -14,7 +14,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use support::dovecot::{Dovecot, DovecotOptions, child_pids, is_running, start_dovecot};
-use support::{LOOPBACK, MESSAGE, Output, curl_smtp, python};
+use support::{LOOPBACK, MESSAGE, Output, curl, python};
 
 /// A second message: LF-only line ends are not used (Dovecot would add
 /// CRs), but a long line, an empty body line and a last line that is a
@@ -244,7 +244,7 @@ fn curl_lists_and_retrieves_byte_exact() {
         return;
     };
     let base = format!("pop3://{LOOPBACK}:{}/", dovecot.pop3_port());
-    let Some(listing) = curl_smtp(&[base.as_str(), "--user", "alice:secret"]) else {
+    let Some(listing) = curl(&[base.as_str(), "--user", "alice:secret"]) else {
         return;
     };
     listing.assert_success();
@@ -261,7 +261,7 @@ fn curl_lists_and_retrieves_byte_exact() {
         let dir = support::temp_dir();
         let path = dir.path().join("retr.eml");
         let path = path.to_str().expect("a UTF-8 temporary path");
-        let output = curl_smtp(&[url.as_str(), "--user", "alice:secret", "--output", path])
+        let output = curl(&[url.as_str(), "--user", "alice:secret", "--output", path])
             .expect("curl was found above");
         output.assert_success();
         assert_eq!(&std::fs::read(path).expect("read curl's output"), message);
@@ -275,7 +275,7 @@ fn curl_with_stls() {
         return;
     };
     let url = format!("pop3://{LOOPBACK}:{}/2", dovecot.pop3_port());
-    let Some(output) = curl_smtp(&[
+    let Some(output) = curl(&[
         url.as_str(),
         "--user",
         "alice:secret",
