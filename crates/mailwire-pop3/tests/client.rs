@@ -753,3 +753,81 @@ fn debug_redacts() {
     assert!(text.contains("USER"), "{text}");
     assert!(!format!("{:?}", Sasl::xoauth2("a", "tok3n")).contains("tok3n"));
 }
+
+/// Pipelining stops at `max_in_flight` commands; each answer lets one
+/// more go.
+#[test]
+fn pipelining_window() {
+    let (mut client, mut events) = greeted({
+        let mut config = Config::default();
+        config.max_in_flight = 2;
+        config
+    });
+    client.capa().unwrap();
+    let _ = sent(&mut client);
+    feed(&mut client, b"+OK\r\nPIPELINING\r\n.\r\n", &mut events);
+    client.login_user_pass("joe", "pw").unwrap();
+    for _ in 0..4 {
+        client.noop().unwrap();
+    }
+    assert_eq!(sent(&mut client), "USER joe\r\n");
+    feed(&mut client, b"+OK\r\n", &mut events);
+    assert_eq!(sent(&mut client), "PASS pw\r\n");
+    feed(&mut client, b"+OK\r\n", &mut events);
+    assert_eq!(sent(&mut client), "NOOP\r\nNOOP\r\n");
+    assert_eq!(client.pending(), 4);
+    feed(&mut client, b"+OK\r\n", &mut events);
+    assert_eq!(sent(&mut client), "NOOP\r\n");
+    // Three answers in one read: the last NOOP goes after the first.
+    feed(&mut client, b"+OK\r\n+OK\r\n+OK\r\n", &mut events);
+    assert_eq!(sent(&mut client), "NOOP\r\n");
+    assert_eq!(client.pending(), 0);
+    assert!(!client.wants_input());
+    let done = events
+        .iter()
+        .filter(|e| matches!(e, Event::Done { .. }))
+        .count();
+    assert_eq!(done, 4);
+}
+
+/// RFC 6856 section 2: UTF8 in the AUTHORIZATION state, then a login with
+/// a UTF-8 user name.
+#[test]
+fn utf8_then_login() {
+    let (mut client, mut events) = greeted(Config::default());
+    let utf8 = client.utf8().unwrap();
+    client.login_user_pass("jörg", "pässword").unwrap();
+    assert_eq!(sent(&mut client), "UTF8\r\n");
+    feed(&mut client, b"+OK UTF8 enabled\r\n", &mut events);
+    assert!(matches!(events.last(), Some(Event::Done { id, .. }) if *id == utf8));
+    assert_eq!(sent(&mut client), "USER jörg\r\n");
+    feed(&mut client, b"+OK\r\n", &mut events);
+    assert_eq!(sent(&mut client), "PASS pässword\r\n");
+    feed(&mut client, b"+OK\r\n", &mut events);
+    assert!(client.is_logged_in());
+}
+
+/// `UIDL msg` and `LIST msg` answer on the status line.
+#[test]
+fn single_listings() {
+    let mut client = logged_in(b"+OK\r\n.\r\n");
+    let uidl = client.uidl(Some(2)).unwrap();
+    let _ = sent(&mut client);
+    let mut events = Vec::new();
+    feed(&mut client, b"+OK 2 QhdPYR:00WBw1Ph7x7\r\n", &mut events);
+    assert_eq!(
+        events[0],
+        Event::UniqueIds {
+            id: uidl,
+            entries: vec![(2, "QhdPYR:00WBw1Ph7x7".to_owned())],
+            last: true
+        }
+    );
+    client.list(Some(9)).unwrap();
+    let _ = sent(&mut client);
+    feed(&mut client, b"+OK nonsense\r\n", &mut events);
+    assert!(matches!(
+        events[1],
+        Event::Failed(ClientError::Unexpected(_))
+    ));
+}
