@@ -877,3 +877,181 @@ fn greeting_text_is_configurable_and_nonce_sanitized() {
         "-ERR APOP not available\r\n"
     );
 }
+
+/// The crate's client-side reader reads a whole server session: every
+/// status line parses, every body unstuffs to the message as stored (line
+/// endings made CRLF), cut for TOP.
+#[test]
+fn the_client_reader_reads_the_server_output() {
+    use bytes::BytesMut;
+    use mailwire_pop3::parse::{ResponseReader, ServerFrame};
+    use mailwire_pop3::types::{Command, Status};
+
+    let msgs = vec![
+        b"Subject: a\n\n.one\n..two\nthree".to_vec(),
+        b"Subject: b\r\n\r\n.\r\nend\r\n".to_vec(),
+    ];
+    let mut config = plain_config("h");
+    config.sasl = vec![Mechanism::Plain];
+    let mut s = Session::new(config, App::new(msgs));
+    let mut output = s.start(None);
+    let commands = [
+        "CAPA",
+        "AUTH",
+        "AUTH PLAIN",
+        "AGpvZQBzZWNyZXQ=",
+        "STAT",
+        "LIST",
+        "UIDL",
+        "RETR 1",
+        "TOP 1 1",
+        "RETR 2",
+        "TOP 2 0",
+        "RETR 3",
+        "QUIT",
+    ];
+    let mut reader = ResponseReader::new();
+    for command in commands {
+        output.push_str(&s.send(format!("{command}\r\n").as_bytes()));
+        // The SASL response line is not a command.
+        if let Ok(parsed) = Command::parse(command.as_bytes()) {
+            reader.expect(parsed.response_kind());
+        }
+    }
+    let mut buf = BytesMut::from(output.as_bytes());
+    let mut statuses = Vec::new();
+    let mut bodies = Vec::new();
+    let mut body = Vec::new();
+    while let Some(frame) = reader.read(&mut buf).unwrap() {
+        match frame {
+            ServerFrame::Response(r) => statuses.push(r.status()),
+            ServerFrame::Continuation(c) => assert_eq!(c.data(), ""),
+            ServerFrame::Data(d) => body.extend_from_slice(&d),
+            ServerFrame::End => bodies.push(std::mem::take(&mut body)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(buf.is_empty());
+    assert_eq!(
+        statuses.iter().filter(|s| **s == Status::Err).count(),
+        1,
+        "only RETR 3 fails"
+    );
+    let bodies: Vec<String> = bodies
+        .into_iter()
+        .map(|b| String::from_utf8(b).unwrap())
+        .collect();
+    // The sizes are the application's (here: as stored).
+    assert_eq!(bodies[2], "1 28\r\n2 22\r\n");
+    assert_eq!(bodies[3], "1 uid-0\r\n2 uid-1\r\n");
+    assert_eq!(bodies[4], "Subject: a\r\n\r\n.one\r\n..two\r\nthree\r\n");
+    assert_eq!(bodies[5], "Subject: a\r\n\r\n.one\r\n");
+    assert_eq!(bodies[6], "Subject: b\r\n\r\n.\r\nend\r\n");
+    assert_eq!(bodies[7], "Subject: b\r\n\r\n");
+    assert_eq!(bodies.len(), 8);
+}
+
+#[test]
+fn xoauth2_initial_response() {
+    let mut config = sasl_config();
+    config.plaintext_needs_tls = false;
+    let mut s = Session::new(config, App::new(vec![]));
+    s.start(None);
+    let ir = sasl::encode_base64(b"user=joe\x01auth=Bearer secret\x01\x01");
+    assert_eq!(
+        s.send(format!("AUTH XOAUTH2 {ir}\r\n").as_bytes()),
+        "+OK joe's maildrop has 0 messages (0 octets)\r\n"
+    );
+    assert!(matches!(
+        &auth_credentials(&s.app.events)[..],
+        [Credentials::Token { username, .. }] if username == "joe"
+    ));
+}
+
+#[test]
+fn input_back_pressure_while_a_decision_is_pending() {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    let mut config = plain_config("h");
+    config.limits.receive_buffer = 300;
+    config.limits.max_sasl_line = 100;
+    let now = Instant::now();
+    let mut server = mailwire_pop3::server::Server::new(Arc::new(config), now);
+    let mut input = b"USER u\r\nPASS p\r\n".to_vec();
+    for _ in 0..100 {
+        input.extend_from_slice(b"NOOP\r\n");
+    }
+    let taken = server.handle_input(now, &input);
+    assert!(taken < input.len() && taken <= 16 + 300, "{taken}");
+    assert!(!server.wants_input());
+    assert!(matches!(server.poll_event(), Some(Event::Login(_))));
+    assert_eq!(server.handle_input(now, &input[taken..]), 0);
+    server.accept_login(Maildrop::default()).unwrap();
+    // The decision let the server work through what it held.
+    assert!(server.wants_input());
+    let mut rest = &input[taken..];
+    while !rest.is_empty() {
+        let n = server.handle_input(now, rest);
+        assert!(n > 0);
+        rest = &rest[n..];
+    }
+    let mut out = bytes::BytesMut::new();
+    let _ = server.poll_output(&mut out);
+    let text = std::str::from_utf8(&out).unwrap();
+    assert_eq!(text.split("\r\n").filter(|l| *l == "+OK").count(), 100);
+    assert!(text.contains("(0 octets)\r\n+OK\r\n"));
+}
+
+#[test]
+fn timeout_during_a_retrieval_sends_no_line() {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    let now = Instant::now();
+    let mut server = mailwire_pop3::server::Server::new(Arc::new(plain_config("h")), now);
+    let _ = server.handle_input(now, b"USER u\r\nPASS p\r\nRETR 1\r\n");
+    let _ = server.poll_event();
+    server
+        .accept_login(Maildrop::new(vec![MessageInfo::new(10, "a").unwrap()]).unwrap())
+        .unwrap();
+    let _ = server.poll_event();
+    server.send_message(b"Subject:").unwrap();
+    let mut out = bytes::BytesMut::new();
+    let _ = server.poll_output(&mut out);
+    out.clear();
+    server.handle_timeout(now);
+    server.handle_timeout(now + Duration::from_secs(600));
+    assert!(server.is_closed());
+    assert_eq!(server.poll_output(&mut out), 0);
+    assert!(server.end_message().is_err());
+}
+
+#[test]
+fn bare_line_endings_in_commands() {
+    // The default takes a bare LF as a line end.
+    let mut s = Session::new(plain_config("h"), App::new(vec![]));
+    s.start(None);
+    assert_eq!(
+        s.send(b"USER u\nPASS secret\n"),
+        "+OK send PASS\r\n+OK u's maildrop has 0 messages (0 octets)\r\n"
+    );
+    assert_eq!(
+        s.send(b"NO\rOP\r\nSTAT\r\n"),
+        "-ERR bare CR or LF in command line\r\n+OK 0 0\r\n"
+    );
+
+    let mut config = plain_config("h");
+    config.bare_lf = mailwire_core::BarePolicy::Reject;
+    let mut s = Session::new(config, App::new(vec![]));
+    s.start(None);
+    assert_eq!(
+        s.send(b"USER u\nCAPA\r\n").lines().next(),
+        Some("-ERR bare CR or LF in command line")
+    );
+    assert!(
+        s.app
+            .events
+            .contains(&Event::ProtocolError(ProtocolError::BareLineEnding))
+    );
+}

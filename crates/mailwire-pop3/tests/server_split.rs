@@ -144,3 +144,74 @@ proptest! {
         }
     }
 }
+
+/// The lines of a stored message as the server sends them: CRLF, LF and a
+/// lone CR each end a line; a last line without an ending still counts.
+fn oracle_lines(msg: &[u8]) -> Vec<Vec<u8>> {
+    let mut lines = Vec::new();
+    let mut line = Vec::new();
+    let mut i = 0;
+    while i < msg.len() {
+        match msg[i] {
+            b'\r' if msg.get(i + 1) == Some(&b'\n') => {
+                lines.push(std::mem::take(&mut line));
+                i += 1;
+            }
+            b'\r' | b'\n' => lines.push(std::mem::take(&mut line)),
+            b => line.push(b),
+        }
+        i += 1;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// What `TOP 1 n` (or `RETR 1` with `None`) must send, by a naive route.
+fn oracle_top(msg: &[u8], n: Option<usize>) -> Vec<u8> {
+    let lines = oracle_lines(msg);
+    let keep = match n {
+        None => lines.len(),
+        Some(n) => match lines.iter().position(Vec::is_empty) {
+            Some(blank) => (blank + 1 + n).min(lines.len()),
+            None => lines.len(),
+        },
+    };
+    let mut out = match n {
+        None => format!("+OK {} octets\r\n", msg.len()).into_bytes(),
+        Some(_) => b"+OK\r\n".to_vec(),
+    };
+    for line in &lines[..keep] {
+        if line.first() == Some(&b'.') {
+            out.push(b'.');
+        }
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// TOP and RETR against a naive oracle, for messages of line breaks of
+    /// every kind, periods and letters, streamed in any chunk size.
+    #[test]
+    fn top_and_retr_match_the_oracle(
+        msg in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'.'), Just(b'\r'), Just(b'\n')], 0..60),
+        n in 0usize..6,
+        chunk in 1usize..10,
+    ) {
+        let mut app = App::new(vec![msg.clone()]);
+        app.chunk = chunk;
+        let mut s = Session::new(plain_config("h"), app);
+        s.start(None);
+        s.send(b"USER u\r\nPASS secret\r\n");
+        let top = s.send(format!("TOP 1 {n}\r\n").as_bytes());
+        prop_assert_eq!(top.as_bytes(), &oracle_top(&msg, Some(n))[..]);
+        let retr = s.send(b"RETR 1\r\n");
+        prop_assert_eq!(retr.as_bytes(), &oracle_top(&msg, None)[..]);
+    }
+}

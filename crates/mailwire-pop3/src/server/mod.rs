@@ -51,7 +51,8 @@
 //!   and [`close`](Server::close) never produce it (RFC 1939 sections 3
 //!   and 6).
 //! - Commands are answered in order, pipelined or not, and the same input
-//!   split anywhere gives the same events and output.
+//!   split anywhere gives the same events and output (but for what `STLS`
+//!   discards: the plain text that arrived with it).
 //! - Input sent in plain text after `STLS` is discarded (RFC 2595
 //!   section 4).
 //! - Message bodies are dot-stuffed and their line endings made CRLF on
