@@ -989,6 +989,7 @@ pub fn check_pop3_response(input: &[u8]) {
 #[derive(Debug, PartialEq, Eq)]
 enum Pop3Line {
     Status(bool),
+    Continuation,
     Line(Vec<u8>),
     Defect,
     End,
@@ -1023,14 +1024,17 @@ fn read_pop3_lines(max_line: usize, lent: bool, chunks: &[&[u8]]) -> (Vec<Pop3Li
             }
             match frame {
                 Ok(Some(ServerFrame::Response(r))) => out.push(Pop3Line::Status(r.is_ok())),
+                Ok(Some(ServerFrame::Continuation(_))) => out.push(Pop3Line::Continuation),
                 Ok(Some(ServerFrame::Line(line))) => out.push(Pop3Line::Line(line.to_vec())),
                 Ok(Some(ServerFrame::BodyDefect(_))) => out.push(Pop3Line::Defect),
                 Ok(Some(ServerFrame::End)) => out.push(Pop3Line::End),
                 Ok(Some(other)) => panic!("unexpected frame {other:?}"),
                 Ok(None) => break,
                 Err(_) => {
+                    // The connection would be closed: what is left (which
+                    // depends on where the bad line was cut) is moot.
                     out.push(Pop3Line::Failed);
-                    return (out, buf.to_vec());
+                    return (out, Vec::new());
                 }
             }
         }
