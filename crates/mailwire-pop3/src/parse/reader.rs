@@ -237,11 +237,13 @@ impl ResponseReader {
     }
 
     /// Announces a multi-line command whose body is to be read line by
-    /// line (`LIST`, `UIDL`, `CAPA`, `TOP`...): after its `+OK`,
+    /// line (the listings: `LIST`, `UIDL`, `CAPA`): after its `+OK`,
     /// [`read`](Self::read) yields each body line as a
     /// [`ServerFrame::Line`], and [`read_lines`](Self::read_lines) lends
     /// each one to a closure, borrowed from the buffer, without even a
-    /// reference count. Either way the line is unstuffed (RFC 1939
+    /// reference count. (A [`ServerFrame::Line`] costs one, like any
+    /// [`Bytes`] cut from the buffer: for a listing of thousands of short
+    /// lines that is most of the time spent; prefer `read_lines` there.) Either way the line is unstuffed (RFC 1939
     /// section 3: a leading period of a line that is not the final `.CRLF`
     /// is removed) and keeps its line ending.
     ///
