@@ -1271,3 +1271,151 @@ fn run_pop3_client(flags: u8, pieces: &[&[u8]]) -> (Vec<mailwire_pop3::client::E
     assert!(client.is_closed());
     (events, out.to_vec())
 }
+/// What a POP3 reader made of a body read line by line: each line kept
+/// apart.
+#[derive(Debug, PartialEq, Eq)]
+enum Pop3Line {
+    Status(bool),
+    Continuation,
+    Line(Vec<u8>),
+    Defect,
+    End,
+    Failed,
+}
+
+/// Reads `chunks` with a reader that announced one listing line by line,
+/// through `read` (`lent` false) or `read_lines` (`lent` true); checks the
+/// buffer bound and the shape of each line. Returns the frames and what
+/// is left in the buffer.
+fn read_pop3_lines(max_line: usize, lent: bool, chunks: &[&[u8]]) -> (Vec<Pop3Line>, Vec<u8>) {
+    use mailwire_pop3::parse::{Limits, ResponseReader, ServerFrame};
+
+    let mut limits = Limits::DEFAULT;
+    limits.max_response_line = max_line;
+    let mut reader = ResponseReader::with_limits(&limits).after_greeting();
+    reader.expect_lines();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        // After the end, the rest only piles up in the buffer.
+        while out.last() != Some(&Pop3Line::End) {
+            let mut lines = Vec::new();
+            let frame = if lent {
+                reader.read_lines(&mut buf, |line| lines.push(line.to_vec()))
+            } else {
+                reader.read(&mut buf)
+            };
+            for line in lines {
+                out.push(Pop3Line::Line(line));
+            }
+            match frame {
+                Ok(Some(ServerFrame::Response(r))) => out.push(Pop3Line::Status(r.is_ok())),
+                Ok(Some(ServerFrame::Continuation(_))) => out.push(Pop3Line::Continuation),
+                Ok(Some(ServerFrame::Line(line))) => out.push(Pop3Line::Line(line.to_vec())),
+                Ok(Some(ServerFrame::BodyDefect(_))) => out.push(Pop3Line::Defect),
+                Ok(Some(ServerFrame::End)) => out.push(Pop3Line::End),
+                Ok(Some(other)) => panic!("unexpected frame {other:?}"),
+                Ok(None) => break,
+                Err(_) => {
+                    // The connection would be closed: what is left (which
+                    // depends on where the bad line was cut) is moot.
+                    out.push(Pop3Line::Failed);
+                    return (out, Vec::new());
+                }
+            }
+        }
+        if out.last() != Some(&Pop3Line::End) {
+            assert!(buf.len() <= max_line, "{} bytes held", buf.len());
+        }
+    }
+    for line in &out {
+        if let Pop3Line::Line(line) = line {
+            // At most the limit, with its stuffed period; ends at a break.
+            assert!(line.len() <= max_line, "a line of {} bytes", line.len());
+            assert!(matches!(line.last(), Some(b'\n' | b'\r')), "{line:?}");
+        }
+    }
+    (out, buf.to_vec())
+}
+
+/// A POP3 listing read line by line (`ResponseReader::expect_lines`):
+/// `read` and `read_lines` agree, whatever the split; lines stay within
+/// the limit; and, when no line was too long, the lines put together are
+/// the body the chunked reader gives, ending at the same place.
+///
+/// Input: `[limit, cut, cut, data...]`; the line limit is 5 + `limit`.
+pub fn check_pop3_lines(input: &[u8]) {
+    use mailwire_pop3::parse::{Limits, ResponseReader, ServerFrame};
+    use mailwire_pop3::types::ResponseKind;
+
+    let [limit, c1, c2, data @ ..] = input else {
+        return;
+    };
+    let max_line = 5 + usize::from(*limit);
+    let whole = read_pop3_lines(max_line, false, &[data]);
+    assert_eq!(
+        whole,
+        read_pop3_lines(max_line, true, &[data]),
+        "read_lines differs"
+    );
+    let pieces = chunks(data, &[*c1, *c2]);
+    assert_eq!(
+        whole,
+        read_pop3_lines(max_line, false, &pieces),
+        "frames depend on the split"
+    );
+    assert_eq!(
+        whole,
+        read_pop3_lines(max_line, true, &pieces),
+        "lines depend on the split"
+    );
+    if data.len() <= 256 {
+        let bytes: Vec<&[u8]> = data.chunks(1).collect();
+        assert_eq!(
+            whole,
+            read_pop3_lines(max_line, true, &bytes),
+            "byte by byte differs"
+        );
+    }
+
+    let (frames, rest) = whole;
+    if frames.contains(&Pop3Line::Defect) || frames.contains(&Pop3Line::Failed) {
+        return;
+    }
+    // The same input in chunks.
+    let mut limits = Limits::UNLIMITED;
+    limits.max_response_line = max_line;
+    let mut reader = ResponseReader::with_limits(&limits).after_greeting();
+    reader.expect(ResponseKind::MultiLine);
+    let mut buf = BytesMut::from(data);
+    let (mut body, mut ended) = (Vec::new(), false);
+    while let Ok(Some(frame)) = reader.read(&mut buf) {
+        match frame {
+            ServerFrame::Data(chunk) => body.extend_from_slice(&chunk),
+            ServerFrame::End => {
+                ended = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let lines: Vec<u8> = frames
+        .iter()
+        .filter_map(|f| match f {
+            Pop3Line::Line(line) => Some(&line[..]),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    assert_eq!(ended, frames.contains(&Pop3Line::End));
+    if ended {
+        assert_eq!(lines, body, "the lines are not the body");
+        assert_eq!(rest, &buf[..], "the body ends elsewhere");
+    } else {
+        // Unfinished: the lines so far are a prefix of the body so far
+        // (the chunked reader hands out bytes before their line ends).
+        assert!(body.starts_with(&lines), "the lines are not the body");
+    }
+}

@@ -1,9 +1,9 @@
 //! Shared helpers of the root integration tests (`mod support;`): free
 //! loopback ports, temporary directories, child processes that are killed
-//! on drop, and starters for external SMTP software (Postfix `smtp-sink`,
+//! on drop; starters for external SMTP software (Postfix `smtp-sink`,
 //! Python `aiosmtpd`) and runners for external SMTP clients (`swaks`,
-//! `curl`, Python scripts), and a private Dovecot (POP3 and IMAP server,
-//! [`dovecot`]).
+//! `curl`, Python scripts); and a private Dovecot per test, the POP3 and
+//! IMAP server for our clients ([`dovecot`]).
 //!
 //! Tools come from the machine (`.ci/run` installs them). When one is
 //! missing, a test that needs it prints why and returns early, unless

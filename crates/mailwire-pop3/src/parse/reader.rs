@@ -237,11 +237,13 @@ impl ResponseReader {
     }
 
     /// Announces a multi-line command whose body is to be read line by
-    /// line (`LIST`, `UIDL`, `CAPA`, `TOP`...): after its `+OK`,
+    /// line (the listings: `LIST`, `UIDL`, `CAPA`): after its `+OK`,
     /// [`read`](Self::read) yields each body line as a
     /// [`ServerFrame::Line`], and [`read_lines`](Self::read_lines) lends
     /// each one to a closure, borrowed from the buffer, without even a
-    /// reference count. Either way the line is unstuffed (RFC 1939
+    /// reference count. (A [`ServerFrame::Line`] costs one, like any
+    /// [`Bytes`] cut from the buffer: for a listing of thousands of short
+    /// lines that is most of the time spent; prefer `read_lines` there.) Either way the line is unstuffed (RFC 1939
     /// section 3: a leading period of a line that is not the final `.CRLF`
     /// is removed) and keeps its line ending.
     ///
@@ -544,8 +546,9 @@ enum LineEnd {
 /// which [`ResponseReader::line_step`] then reads.
 ///
 /// Listing lines are short and come by the thousand: one pass over the
-/// input eight bytes at a time, with a bit mask of where the CRs and LFs
-/// are, finds all their ends instead of a search per line.
+/// input eight bytes at a time, with bit masks of where the CRs and LFs
+/// are, finds all their ends instead of a search per line; comparing the
+/// masks checks that every CR and LF is part of a CRLF.
 #[inline]
 fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usize {
     const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -558,6 +561,8 @@ fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usiz
     }
     let mut start = 0;
     let mut at = 0;
+    // 0x80 in the lowest byte if the last byte of the previous word is a CR.
+    let mut carry = 0;
     while at < input.len() {
         let word = match input.get(at..at + 8) {
             Some(chunk) => u64::from_le_bytes(chunk.try_into().unwrap_or_default()),
@@ -568,23 +573,23 @@ fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usiz
                 u64::from_le_bytes(word)
             }
         };
-        let mut breaks = zeros(word ^ CRS) | zeros(word ^ LFS);
-        while breaks != 0 {
-            let end = at + (breaks.trailing_zeros() / 8) as usize;
-            breaks &= breaks - 1;
-            if end < start {
-                continue; // the LF of the CRLF just handed out
-            }
-            let len = end + 2 - start;
-            if input[end] != CR
-                || input.get(end + 1) != Some(&LF)
-                || len > limit
-                || input[start] == DOT
-            {
+        let crs = zeros(word ^ CRS);
+        let mut lfs = zeros(word ^ LFS);
+        // Every LF right after a CR and every CR right before an LF (the
+        // CR in the previous word's last byte included; one in this word's
+        // last byte is checked with the next word) — or stop here.
+        if lfs != (crs << 8 | carry) {
+            return start;
+        }
+        carry = crs >> 56;
+        while lfs != 0 {
+            let end = at + (lfs.trailing_zeros() / 8) as usize + 1;
+            lfs &= lfs - 1;
+            if end - start > limit || input[start] == DOT {
                 return start;
             }
-            each(&input[start..end + 2]);
-            start = end + 2;
+            each(&input[start..end]);
+            start = end;
         }
         at += 8;
         if at.saturating_sub(start) > limit {
@@ -901,6 +906,36 @@ mod tests {
         }
         assert!(!called);
         assert_eq!(read, frames(input, false, &Limits::DEFAULT, &[]).0);
+    }
+
+    /// Runs of plain lines of every length, so that line ends fall on
+    /// every position of the eight-byte words the fast path reads, and a
+    /// stray CR, LF or period put at every position of such a run: the
+    /// lines are still those of the chunked reader.
+    #[test]
+    fn plain_runs_and_strays_at_every_position() {
+        let mut run = Vec::new();
+        for len in 0..40 {
+            run.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+            run.extend_from_slice(b"\r\n");
+        }
+        let wrap = |body: &[u8]| [&b"+OK\r\n"[..], body, b"\r\n.\r\n"].concat();
+        let (read, rest) = frames(&wrap(&run), true, &Limits::DEFAULT, &[]);
+        assert_eq!(read.len(), 1 + 41 + 1);
+        assert_eq!(body(&read), [&run[..], b"\r\n"].concat());
+        assert!(rest.is_empty());
+        for at in 0..run.len() {
+            for stray in [b'\r', b'\n', b'.'] {
+                let mut body_bytes = run.clone();
+                body_bytes[at] = stray;
+                let input = wrap(&body_bytes);
+                let (chunks, chunk_rest) = frames(&input, false, &Limits::DEFAULT, &[]);
+                let (read, rest) = lent(&input, &Limits::DEFAULT, &[]);
+                assert_eq!(body(&read), body(&chunks), "{at} {stray}");
+                assert_eq!(rest, chunk_rest, "{at} {stray}");
+                assert_eq!(frames(&input, true, &Limits::DEFAULT, &[]), (read, rest));
+            }
+        }
     }
 
     fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
