@@ -261,6 +261,9 @@ pub(crate) use mailwire_core::field::is_control;
 /// second scan (the listings of a large maildrop are hot).
 #[inline]
 pub(crate) fn leading_number(bytes: &[u8]) -> (usize, Option<u64>) {
+    if let Some(found) = short_number(bytes) {
+        return found;
+    }
     // Nineteen digits always fit a u64: no overflow check on the way.
     let mut value: u64 = 0;
     let mut len = 0;
@@ -288,6 +291,37 @@ pub(crate) fn leading_number(bytes: &[u8]) -> (usize, Option<u64>) {
         len += 1;
     }
     (len, (len > 0 && fits).then_some(value))
+}
+
+/// [`leading_number`] for a run of fewer than eight digits with at least
+/// eight bytes to read: the bytes are classified and the digits converted
+/// eight at a time, with no loop (message numbers and sizes in listings
+/// are this short). `None` when the input does not fit this case.
+#[inline(always)]
+fn short_number(bytes: &[u8]) -> Option<(usize, Option<u64>)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    // A digit is 0x30..=0x39: high nibble 3, low nibble at most 9.
+    let high_nibble = (word & (ONES * 0xf0)) ^ (ONES * 0x30);
+    let low = word & (ONES * 0x0f);
+    let above_nine = (low + ONES * 0x06) & (ONES * 0x10);
+    // 0x80 in each byte that is not a digit.
+    let other = ((((high_nibble & !HIGH) + !HIGH) | high_nibble) | (above_nine << 3)) & HIGH;
+    if other == 0 {
+        return None; // eight digits or more: the loop takes them
+    }
+    let len = (other.trailing_zeros() / 8) as usize;
+    if len == 0 {
+        return Some((0, None));
+    }
+    // The digits to the top bytes (zeros before them), then pairs, quads
+    // and the whole, as in any eight-digit conversion.
+    let mut v = low << (8 * (8 - len));
+    v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
+    Some((len, Some(v)))
 }
 
 /// Parses `1*DIGIT` into a `u32` (no overflow).
@@ -370,6 +404,25 @@ mod tests {
             v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
         });
         (len, value.filter(|_| len > 0))
+    }
+
+    #[test]
+    fn leading_number_takes_every_byte_at_every_position_of_a_word() {
+        for b in 0..=255u8 {
+            for at in 0..9 {
+                let mut input = *b"123456789";
+                input[at] = b;
+                for len in 0..=input.len() {
+                    let bytes = &input[..len];
+                    assert_eq!(
+                        leading_number(bytes),
+                        naive(bytes),
+                        "{:?}",
+                        bytes.escape_ascii().to_string()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

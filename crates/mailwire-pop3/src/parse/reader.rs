@@ -549,7 +549,7 @@ enum LineEnd {
 /// input eight bytes at a time, with bit masks of where the CRs and LFs
 /// are, finds all their ends instead of a search per line; comparing the
 /// masks checks that every CR and LF is part of a CRLF.
-#[inline]
+#[inline(always)]
 fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usize {
     const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const CRS: u64 = 0x0d0d_0d0d_0d0d_0d0d;
