@@ -285,7 +285,7 @@ pub(crate) fn is_unique_id(uid: &[u8]) -> bool {
         let low = word & !HIGH;
         // The high bit of each byte: set iff low >= 0x21, and iff low >= 0x7F.
         let at_least_21 = low + ONES * (0x80 - 0x21);
-        let at_least_7f = low + ONES // 0x80 - 0x7F in each byte;
+        let at_least_7f = low + ONES; // + (0x80 - 0x7F) in each byte
         at_least_21 & !at_least_7f & !word & HIGH
     }
     if !(1..=70).contains(&uid.len()) {
