@@ -6,8 +6,10 @@
 //! the line, `ScanListing`s / `UniqueIdListing`s collected into a `Vec`,
 //! and a RETR body unstuffed into `Bytes` chunks shared with the receive
 //! buffer (through `parse::ResponseReader`, the client side's reader: the
-//! listings line by line, lent in place by `read_lines` — "mailwire" — or
-//! as `ServerFrame::Line`s from `read` — "mailwire-frames");
+//! listings parsed as they are read by `read_scan_listings` /
+//! `read_unique_ids` — "mailwire" —, or lent line by line in place by
+//! `read_lines` to the parsers — "mailwire-read_lines" —, or as
+//! `ServerFrame::Line`s from `read` — "mailwire-frames");
 //! pop3-codec its owned `Command`, `Response<MultiLine<ScanListing>>`,
 //! `Response<MultiLine<UniqueIdListing>>` and `Response<MultiLine<String>>`.
 //! The mailwire side copies each answer into a `BytesMut` receive buffer
@@ -39,6 +41,42 @@ fn read_listing(input: &[u8], mut line: impl FnMut(&[u8])) {
                 black_box(other);
             }
         }
+    }
+}
+
+/// Reads a LIST answer with `read_scan_listings` into `scans`.
+fn read_scans(input: &[u8], scans: &mut Vec<ScanListing>) {
+    let mut reader = ResponseReader::new().after_greeting();
+    reader.expect_lines();
+    let mut buf = BytesMut::from(input);
+    while let Some(frame) = reader
+        .read_scan_listings(&mut buf, |entry| scans.push(entry.unwrap()))
+        .unwrap()
+    {
+        if frame == ServerFrame::End {
+            break;
+        }
+        black_box(frame);
+    }
+}
+
+/// Reads a UIDL answer with `read_unique_ids`, keeping each number and
+/// the length of its id (the id itself borrows the receive buffer).
+fn read_uids(input: &[u8], uids: &mut Vec<(u32, usize)>) {
+    let mut reader = ResponseReader::new().after_greeting();
+    reader.expect_lines();
+    let mut buf = BytesMut::from(input);
+    while let Some(frame) = reader
+        .read_unique_ids(&mut buf, |entry| {
+            let u = entry.unwrap();
+            uids.push((u.msg, u.uid.len()));
+        })
+        .unwrap()
+    {
+        if frame == ServerFrame::End {
+            break;
+        }
+        black_box(frame);
     }
 }
 
@@ -88,6 +126,13 @@ fn listings(c: &mut Criterion) {
     group.bench_function("mailwire", |b| {
         b.iter(|| {
             let mut scans = Vec::new();
+            read_scans(black_box(&list), &mut scans);
+            black_box(scans);
+        })
+    });
+    group.bench_function("mailwire-read_lines", |b| {
+        b.iter(|| {
+            let mut scans = Vec::new();
             read_listing(black_box(&list), |l| {
                 scans.push(ScanListing::parse(l).unwrap())
             });
@@ -112,6 +157,13 @@ fn listings(c: &mut Criterion) {
     let mut group = c.benchmark_group("pop3/uidl_2000");
     group.throughput(Throughput::Bytes(uidl.len() as u64));
     group.bench_function("mailwire", |b| {
+        b.iter(|| {
+            let mut uids: Vec<(u32, usize)> = Vec::new();
+            read_uids(black_box(&uidl), &mut uids);
+            black_box(uids);
+        })
+    });
+    group.bench_function("mailwire-read_lines", |b| {
         b.iter(|| {
             let mut uids: Vec<(u32, usize)> = Vec::new();
             read_listing(black_box(&uidl), |l| {

@@ -7,6 +7,7 @@
 //! the simplest and the fastest shape.
 
 mod command;
+mod listing;
 mod reader;
 mod response;
 
@@ -298,7 +299,7 @@ pub(crate) fn leading_number(bytes: &[u8]) -> (usize, Option<u64>) {
 /// eight at a time, with no loop (message numbers and sizes in listings
 /// are this short). `None` when the input does not fit this case.
 #[inline(always)]
-fn short_number(bytes: &[u8]) -> Option<(usize, Option<u64>)> {
+pub(crate) fn short_number(bytes: &[u8]) -> Option<(usize, Option<u64>)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);

@@ -7,8 +7,9 @@ use bytes::{Buf, Bytes, BytesMut};
 use mailwire_core::dot::{DotDecoder, DotEvent};
 use mailwire_core::{BarePolicy, ErrorKind, LineFramer};
 
+use super::listing::{EachLine, LineSink, ScanLines, UidLines};
 use super::{Limits, ResponseError, is_continuation};
-use crate::types::{Continuation, Response, ResponseKind};
+use crate::types::{Continuation, Response, ResponseKind, ScanListing, UniqueIdListing};
 
 /// What a [`ResponseReader`] (or the client codec) reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,7 +424,94 @@ impl ResponseReader {
     pub fn read_lines(
         &mut self,
         buf: &mut BytesMut,
-        mut each: impl FnMut(&[u8]),
+        each: impl FnMut(&[u8]),
+    ) -> Result<Option<ServerFrame>, ReadError> {
+        self.read_lines_into(buf, &mut EachLine(each))
+    }
+
+    /// [`read_lines`](Self::read_lines) for a `LIST` answer: each body
+    /// line parsed as a [`ScanListing`], or the error that says why it is
+    /// none. The common lines (`msg SP size CRLF`) are read in one pass
+    /// that finds the numbers and the line end together.
+    ///
+    /// # Errors
+    ///
+    /// As for [`read`](Self::read); body lines never fail here (a bad one
+    /// is an `Err` given to `each`).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_pop3::parse::{ResponseReader, ServerFrame};
+    /// use mailwire_pop3::types::ScanListing;
+    ///
+    /// let mut reader = ResponseReader::new().after_greeting();
+    /// reader.expect_lines(); // LIST
+    /// let mut input = BytesMut::from(&b"+OK 2 messages\r\n1 120\r\n2 200 extra\r\nbad\r\n.\r\n"[..]);
+    /// let (mut scans, mut bad) = (Vec::new(), 0);
+    /// while let Some(frame) = reader.read_scan_listings(&mut input, |entry| match entry {
+    ///     Ok(scan) => scans.push(scan),
+    ///     Err(_) => bad += 1,
+    /// })? {
+    ///     if frame == ServerFrame::End {
+    ///         break;
+    ///     }
+    /// }
+    /// assert_eq!(scans, [ScanListing { msg: 1, size: 120 }, ScanListing { msg: 2, size: 200 }]);
+    /// assert_eq!(bad, 1);
+    /// # Ok::<(), mailwire_pop3::parse::ReadError>(())
+    /// ```
+    pub fn read_scan_listings(
+        &mut self,
+        buf: &mut BytesMut,
+        each: impl FnMut(Result<ScanListing, ResponseError>),
+    ) -> Result<Option<ServerFrame>, ReadError> {
+        self.read_lines_into(buf, &mut ScanLines(each))
+    }
+
+    /// [`read_lines`](Self::read_lines) for a `UIDL` answer: each body
+    /// line parsed as a [`UniqueIdListing`] (borrowed from `buf`), or the
+    /// error that says why it is none. The common lines (`msg SP
+    /// unique-id CRLF`) are read in one pass that checks the id and finds
+    /// the line end together.
+    ///
+    /// # Errors
+    ///
+    /// As for [`read_scan_listings`](Self::read_scan_listings).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_pop3::parse::{ResponseReader, ServerFrame};
+    ///
+    /// let mut reader = ResponseReader::new().after_greeting();
+    /// reader.expect_lines(); // UIDL
+    /// let mut input = BytesMut::from(&b"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n"[..]);
+    /// let mut ids = Vec::new();
+    /// while let Some(frame) = reader.read_unique_ids(&mut input, |entry| {
+    ///     let entry = entry.unwrap();
+    ///     ids.push((entry.msg, entry.uid.to_owned()));
+    /// })? {
+    ///     if frame == ServerFrame::End {
+    ///         break;
+    ///     }
+    /// }
+    /// assert_eq!(ids[1], (2, "QhdPYR:00WBw1Ph7x7".to_owned()));
+    /// # Ok::<(), mailwire_pop3::parse::ReadError>(())
+    /// ```
+    pub fn read_unique_ids(
+        &mut self,
+        buf: &mut BytesMut,
+        each: impl FnMut(Result<UniqueIdListing<'_>, ResponseError>),
+    ) -> Result<Option<ServerFrame>, ReadError> {
+        self.read_lines_into(buf, &mut UidLines(each))
+    }
+
+    /// The loop of [`read_lines`](Self::read_lines) and its parsing
+    /// variants: runs of plain lines go to `sink` in bulk, any other line
+    /// through [`line_step`](Self::line_step).
+    fn read_lines_into(
+        &mut self,
+        buf: &mut BytesMut,
+        sink: &mut impl LineSink,
     ) -> Result<Option<ServerFrame>, ReadError> {
         if self.body != Body::Lines {
             return self.read(buf);
@@ -431,7 +519,7 @@ impl ResponseReader {
         let mut pos = 0;
         let frame = loop {
             if !self.lines.discarding && self.lines.scanned == 0 {
-                let n = plain_lines(&buf[pos..], self.framer.max_length(), &mut each);
+                let n = sink.plain_run(&buf[pos..], self.framer.max_length());
                 if n > 0 {
                     self.lines.after_crlf = true;
                     self.lines.consumed = self.lines.consumed.saturating_add(n);
@@ -442,7 +530,7 @@ impl ResponseReader {
                 LineStep::NeedMore => break None,
                 LineStep::Skip(n) => pos += n,
                 LineStep::Line { len, dot } => {
-                    each(&buf[pos + usize::from(dot)..pos + len]);
+                    sink.line(&buf[pos + usize::from(dot)..pos + len]);
                     pos += len;
                 }
                 LineStep::End => {
@@ -550,7 +638,7 @@ enum LineEnd {
 /// are, finds all their ends instead of a search per line; comparing the
 /// masks checks that every CR and LF is part of a CRLF.
 #[inline(always)]
-fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usize {
+pub(super) fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usize {
     const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const CRS: u64 = 0x0d0d_0d0d_0d0d_0d0d;
     const LFS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
@@ -607,7 +695,7 @@ fn plain_lines(input: &[u8], limit: usize, each: &mut impl FnMut(&[u8])) -> usiz
 /// Listing lines are short: a plain loop finds their end sooner than a
 /// vectorized search can start; longer lines go on with `memchr2`.
 #[inline]
-fn crlf_line(input: &[u8], limit: usize) -> Option<usize> {
+pub(super) fn crlf_line(input: &[u8], limit: usize) -> Option<usize> {
     const SHORT: usize = 32;
     let window = &input[..input.len().min(limit)];
     let at = match window.iter().take(SHORT).position(|&b| b == CR || b == LF) {

@@ -271,6 +271,19 @@ impl<'a> UniqueIdListing<'a> {
     }
 }
 
+/// 0x80 in each byte of `word` (eight bytes, little-endian) that is
+/// within 0x21..=0x7E, the bytes of a unique id; 0 in the others.
+#[inline(always)]
+pub(crate) fn printable_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = word & !HIGH;
+    // The high bit of each byte: set iff low >= 0x21, and iff low >= 0x7F.
+    let at_least_21 = low + ONES * (0x80 - 0x21);
+    let at_least_7f = low + ONES; // + (0x80 - 0x7F) in each byte
+    at_least_21 & !at_least_7f & !word & HIGH
+}
+
 /// `unique-id = 1*70 %x21-7E`.
 ///
 /// Eight bytes at a time: ids are checked once per line of every `UIDL`
@@ -279,15 +292,7 @@ impl<'a> UniqueIdListing<'a> {
 pub(crate) fn is_unique_id(uid: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// 0x80 in each byte of `word` that is within 0x21..=0x7E.
-    #[inline(always)]
-    fn in_range(word: u64) -> u64 {
-        let low = word & !HIGH;
-        // The high bit of each byte: set iff low >= 0x21, and iff low >= 0x7F.
-        let at_least_21 = low + ONES * (0x80 - 0x21);
-        let at_least_7f = low + ONES; // + (0x80 - 0x7F) in each byte
-        at_least_21 & !at_least_7f & !word & HIGH
-    }
+    let in_range = printable_bytes;
     if !(1..=70).contains(&uid.len()) {
         return false;
     }
