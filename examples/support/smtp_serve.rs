@@ -14,6 +14,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::{Buf, BytesMut};
@@ -48,11 +49,19 @@ pub(crate) struct Options {
     pub(crate) tls: bool,
     pub(crate) max_size: u64,
     pub(crate) verbose: bool,
+    /// The first this many connections get `421 4.3.2` as their greeting
+    /// and are closed (RFC 5321 section 3.1): a destination that is busy
+    /// at first, for showing a relay's retries. 0: never busy.
+    pub(crate) busy_connections: usize,
+    /// Recipients refused with `550 5.1.1` (compared without regard to
+    /// case), for showing bounces; every other recipient is accepted.
+    pub(crate) reject_recipients: Vec<String>,
 }
 
 impl Options {
     /// Reads `--listen ADDR [--maildir DIR | --sink] [--user NAME:PASS ...]
-    /// [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]`.
+    /// [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]
+    /// [--busy N] [--reject-rcpt ADDR ...]`.
     pub(crate) fn from_args(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut listen = None;
         let mut store = None;
@@ -64,6 +73,8 @@ impl Options {
             tls: true,
             max_size: 64 << 20,
             verbose: false,
+            busy_connections: 0,
+            reject_recipients: Vec::new(),
         };
         while let Some(arg) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -90,6 +101,12 @@ impl Options {
                         .map_err(|e| format!("--max-size {text}: {e}"))?;
                 }
                 "--verbose" => options.verbose = true,
+                "--busy" => {
+                    let text = value("--busy")?;
+                    options.busy_connections =
+                        text.parse().map_err(|e| format!("--busy {text}: {e}"))?;
+                }
+                "--reject-rcpt" => options.reject_recipients.push(value("--reject-rcpt")?),
                 other => return Err(format!("unknown option {other}")),
             }
         }
@@ -122,6 +139,8 @@ struct Shared {
     options: Options,
     maildir: Option<Maildir>,
     acceptor: Option<TlsAcceptor>,
+    /// How many more connections are turned away with `421`.
+    busy_left: AtomicUsize,
 }
 
 /// Serves connections from `listener` until it fails, with a new
@@ -148,9 +167,10 @@ pub(crate) async fn serve_with_certificate(
     };
     let shared = Arc::new(Shared {
         config: Arc::new(options.server_config()),
-        options,
         maildir,
         acceptor,
+        busy_left: AtomicUsize::new(options.busy_connections),
+        options,
     });
     loop {
         let (stream, peer) = listener.accept().await?;
@@ -178,8 +198,33 @@ struct Session<'s> {
     delivery: Option<Delivery>,
 }
 
+/// Whether to turn this connection away, counting it if so.
+fn take_busy(shared: &Shared) -> bool {
+    shared
+        .busy_left
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// Answers a connection with a `421` greeting and closes it. Written here,
+/// not by the state machine: `Server::new` has already queued its `220`.
+async fn turn_away(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    let line = format!(
+        "421 4.3.2 {} Service temporarily unavailable, try again later\r\n",
+        shared.options.hostname
+    );
+    stream.write_all(line.as_bytes()).await?;
+    stream.shutdown().await
+}
+
 /// Runs one SMTP session on `stream`.
 async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Result<()> {
+    if take_busy(shared) {
+        if shared.options.verbose {
+            eprintln!("smtp_server: {peer}: busy, answered 421");
+        }
+        return turn_away(stream, shared).await;
+    }
     let _ = stream.set_nodelay(true);
     let mut conn: Conn = Either::Left(stream);
     let mut server = Server::new(Arc::clone(&shared.config), Instant::now());
@@ -303,8 +348,19 @@ impl Session<'_> {
                 server.accept_sender()
             }
             Event::Recipient(rcpt) => {
+                let address = rcpt.forward_path().to_string();
+                if self.refuses(&address) {
+                    return server
+                        .reject_recipient(Reply::new(
+                            ReplyCode::MAILBOX_UNAVAILABLE,
+                            Some(EnhancedStatus::BAD_DESTINATION),
+                            "No such user here",
+                        ))
+                        .map(|()| false)
+                        .map_err(|e| io::Error::other(e.to_string()));
+                }
                 if self.keeps_envelope() {
-                    self.recipients.push(rcpt.forward_path().to_string());
+                    self.recipients.push(address);
                 }
                 server.accept_recipient()
             }
@@ -386,6 +442,16 @@ impl Session<'_> {
         };
         decided.map_err(|e| io::Error::other(e.to_string()))?;
         Ok(false)
+    }
+
+    /// Whether `address` (as `<local@domain>`) is one to refuse.
+    fn refuses(&self, address: &str) -> bool {
+        let bare = address.trim_start_matches('<').trim_end_matches('>');
+        self.shared
+            .options
+            .reject_recipients
+            .iter()
+            .any(|refused| refused.eq_ignore_ascii_case(bare))
     }
 
     /// Whether the envelope is needed: for stored messages and the log.

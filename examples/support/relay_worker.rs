@@ -1,0 +1,736 @@
+//! The relay's delivery worker: takes due entries from the queue
+//! (`relay_queue.rs`), sends each to the next hop of its recipients'
+//! domains (`relay_route.rs`) with the sans-IO SMTP client
+//! (`smtp_submit.rs`), and records each recipient's outcome:
+//!
+//! | reply | outcome |
+//! |---|---|
+//! | `2xx` after the data | delivered; never sent again |
+//! | `4xx` (a `421` greeting too), connection refused, timeout, lost connection | tried again after a backoff ([`RetryPolicy`]) until it is too old |
+//! | `5xx`, no route, too old | failed for good; the sender gets a bounce |
+//!
+//! A bounce is a delivery status notification (RFC 3464 in a
+//! multipart/report, RFC 6522) queued with the null sender `<>`; a
+//! message with that sender is never bounced itself (RFC 5321 section
+//! 6.1), so two relays cannot bounce a message back and forth.
+//!
+//! What happens is reported as [`RelayEvent`]s on a
+//! `tokio::sync::mpsc` channel, so an example can print
+//! "421 -> queued -> retry in 200 ms -> delivered".
+//!
+//! Include it with `#[path = "support/relay_worker.rs"] mod relay_worker;`
+//! beside `relay_queue`, `relay_route`, `smtp_submit` and `tls`.
+
+// Each example uses the part it needs.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mailwire_message::date::DateTime;
+use mailwire_smtp::client::{ClientError, Tls, TransactionError};
+use mailwire_smtp::types::Reply;
+use tokio::io::AsyncReadExt;
+use tokio::sync::mpsc;
+use tokio_rustls::TlsConnector;
+
+use crate::relay_queue::{Entry, Envelope, Queue, Status};
+use crate::relay_route::{RetryPolicy, Routes, domain_of};
+use crate::smtp_submit::{Note, Outcome, Transfer, transfer};
+
+/// The most of a message's header copied into its bounce.
+const MAX_BOUNCE_HEADER: usize = 32 * 1024;
+
+/// What the worker reports, in the order it happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RelayEvent {
+    /// The worker saw a new entry.
+    Queued {
+        id: String,
+        /// Empty for the null sender.
+        from: String,
+        recipients: Vec<String>,
+    },
+    /// A session to `route` starts for these recipients of entry `id`.
+    Attempt {
+        id: String,
+        attempt: u32,
+        route: SocketAddr,
+        recipients: Vec<String>,
+    },
+    /// A line of that session, `C: ...` or `S: ...` (with
+    /// [`RelayConfig::transcript`]); message data is summed up in one line.
+    Transcript { id: String, line: String },
+    /// The destination took the message for `recipient`.
+    Delivered {
+        id: String,
+        recipient: String,
+        reply: String,
+    },
+    /// A temporary failure; the next attempt is in `retry_in`.
+    Deferred {
+        id: String,
+        recipient: String,
+        reply: String,
+        retry_in: Duration,
+    },
+    /// A permanent failure.
+    Failed {
+        id: String,
+        recipient: String,
+        reply: String,
+    },
+    /// A bounce for these recipients of entry `id` is queued as `bounce`.
+    Bounced {
+        id: String,
+        bounce: String,
+        recipients: Vec<String>,
+    },
+    /// Entry `id` is finished and left the queue.
+    Done { id: String },
+}
+
+/// How the worker talks to the next hops.
+#[derive(Clone)]
+pub(crate) struct RelayConfig {
+    /// The name in `EHLO` and in bounces (`Reporting-MTA`, `From:`).
+    pub(crate) hostname: String,
+    /// `STARTTLS` use; relay-to-MX is usually opportunistic. Without a
+    /// connector it is treated as [`Tls::Never`].
+    pub(crate) tls: Tls,
+    /// Checks the next hops' certificates.
+    pub(crate) connector: Option<TlsConnector>,
+    /// Report each session's lines as [`RelayEvent::Transcript`].
+    pub(crate) transcript: bool,
+    /// The longest a whole session may take (the client's own RFC 5321
+    /// timeouts are minutes long).
+    pub(crate) session_timeout: Duration,
+}
+
+impl RelayConfig {
+    /// No TLS, no transcript, sessions of at most 60 s.
+    pub(crate) fn new(hostname: impl Into<String>) -> Self {
+        Self {
+            hostname: hostname.into(),
+            tls: Tls::Never,
+            connector: None,
+            transcript: false,
+            session_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl std::fmt::Debug for RelayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayConfig")
+            .field("hostname", &self.hostname)
+            .field("tls", &self.tls)
+            .field("connector", &self.connector.is_some())
+            .field("transcript", &self.transcript)
+            .field("session_timeout", &self.session_timeout)
+            .finish()
+    }
+}
+
+/// Delivers the queue's entries until an I/O error on the queue itself
+/// (or forever; abort the task to stop it). Safe to stop at any await:
+/// the queue on disk stays consistent, and a new `run` on the same
+/// directory carries on.
+pub(crate) async fn run(
+    queue: Queue,
+    routes: Routes,
+    policy: RetryPolicy,
+    config: RelayConfig,
+    events: mpsc::Sender<RelayEvent>,
+) -> io::Result<()> {
+    let worker = Worker {
+        queue,
+        routes,
+        policy,
+        config,
+        events,
+    };
+    loop {
+        let next = worker.run_due().await?;
+        let wait = next.map(|at| at.duration_since(SystemTime::now()).unwrap_or_default());
+        match wait {
+            Some(wait) => {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = worker.queue.committed() => {}
+                }
+            }
+            None => worker.queue.committed().await,
+        }
+    }
+}
+
+/// One recipient's outcome of one attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Delivered(String),
+    Deferred(String),
+    Failed(String),
+}
+
+impl Verdict {
+    /// The verdict a reply gives: by its class (RFC 5321 section 4.2.1).
+    pub(crate) fn of_reply(reply: &Reply<'_>) -> Self {
+        let text = reply_text(reply);
+        let code = reply.code();
+        if code.is_positive() {
+            Self::Delivered(text)
+        } else if code.is_permanent() {
+            Self::Failed(text)
+        } else {
+            Self::Deferred(text)
+        }
+    }
+}
+
+/// `250 2.0.0 text` for a reply (its lines joined with spaces).
+pub(crate) fn reply_text(reply: &Reply<'_>) -> String {
+    let text = reply.text().replace('\n', " ");
+    match reply.status() {
+        Some(status) => format!("{} {status} {text}", reply.code()),
+        None => format!("{} {text}", reply.code()),
+    }
+}
+
+/// Each of `count` recipients' verdict after a session that left
+/// `outcome` (and `error`, if it ended in an I/O error or a timeout).
+pub(crate) fn classify(outcome: &Outcome, error: Option<&str>, count: usize) -> Vec<Verdict> {
+    let Some(report) = &outcome.report else {
+        return vec![session_verdict(outcome, error); count];
+    };
+    let data = match &report.result {
+        Ok(reply) => Verdict::of_reply(reply),
+        // The session ended first (a 421 greeting, a lost connection):
+        // the session's reason is the better one.
+        Err(TransactionError::SessionClosed) => session_verdict(outcome, error),
+        Err(error) => transaction_verdict(error),
+    };
+    let mut verdicts = vec![None; count];
+    for (index, reply) in &report.rejected {
+        if let Some(slot) = verdicts.get_mut(*index) {
+            *slot = Some(Verdict::of_reply(reply));
+        }
+    }
+    for index in &report.accepted {
+        if let Some(slot) = verdicts.get_mut(*index) {
+            *slot = Some(data.clone());
+        }
+    }
+    // Recipients the server never answered (the sender was refused) share
+    // the transaction's fate, but are never counted as delivered.
+    let unanswered = match data {
+        Verdict::Delivered(_) => Verdict::Deferred("451 4.4.0 recipient not answered".into()),
+        other => other,
+    };
+    verdicts
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| unanswered.clone()))
+        .collect()
+}
+
+/// The verdict for every recipient of a session that ended before its
+/// transaction did.
+fn session_verdict(outcome: &Outcome, error: Option<&str>) -> Verdict {
+    let reply = match &outcome.error {
+        Some(
+            ClientError::Rejected(reply)
+            | ClientError::Hello(reply)
+            | ClientError::StartTls(reply)
+            | ClientError::Auth(reply)
+            | ClientError::UnexpectedReply(reply),
+        ) => Some(reply),
+        _ => outcome.closed.as_ref(),
+    };
+    match reply {
+        // A positive reply here is no delivery: try again.
+        Some(reply) if !reply.is_positive() => Verdict::of_reply(reply),
+        _ => {
+            let why = error
+                .map(str::to_owned)
+                .or_else(|| outcome.failure.clone())
+                .unwrap_or_else(|| "the session ended early".into());
+            Verdict::Deferred(format!("451 4.4.1 {why}"))
+        }
+    }
+}
+
+/// The verdict for the accepted recipients of a transaction that failed.
+fn transaction_verdict(error: &TransactionError) -> Verdict {
+    match error {
+        TransactionError::Sender(reply)
+        | TransactionError::Data(reply)
+        | TransactionError::Message(reply) => match Verdict::of_reply(reply) {
+            Verdict::Delivered(text) => Verdict::Deferred(text),
+            other => other,
+        },
+        TransactionError::SessionClosed | TransactionError::NoRecipients => {
+            Verdict::Deferred(format!("451 4.4.2 {error}"))
+        }
+        TransactionError::Needs8BitMime => Verdict::Failed(format!("554 5.6.3 {error}")),
+        TransactionError::NeedsSmtpUtf8 => Verdict::Failed(format!("553 5.6.7 {error}")),
+        TransactionError::TooLarge { .. } => Verdict::Failed(format!("552 5.3.4 {error}")),
+        other => Verdict::Failed(format!("554 5.5.0 {other}")),
+    }
+}
+
+/// The worker's state: what [`run`] was given.
+struct Worker {
+    queue: Queue,
+    routes: Routes,
+    policy: RetryPolicy,
+    config: RelayConfig,
+    events: mpsc::Sender<RelayEvent>,
+}
+
+impl Worker {
+    /// Works every entry that needs it; returns when the earliest
+    /// remaining one is due.
+    async fn run_due(&self) -> io::Result<Option<SystemTime>> {
+        let mut next: Option<SystemTime> = None;
+        for mut entry in self.queue.entries().await? {
+            if entry.attempts == 0 {
+                self.emit(RelayEvent::Queued {
+                    id: entry.id.clone(),
+                    from: entry.from.clone(),
+                    recipients: entry.recipients.iter().map(|r| r.address.clone()).collect(),
+                })
+                .await;
+            }
+            let attempted = entry.is_due(SystemTime::now());
+            if attempted {
+                self.attempt(&mut entry).await?;
+            }
+            if let Some(due) = self.settle(entry, attempted).await? {
+                next = Some(next.map_or(due, |n| n.min(due)));
+            }
+        }
+        Ok(next)
+    }
+
+    /// One attempt at every pending recipient of `entry`: a session per
+    /// next hop, the outcome saved after each.
+    async fn attempt(&self, entry: &mut Entry) -> io::Result<()> {
+        entry.attempts += 1;
+        let mut by_route: BTreeMap<SocketAddr, Vec<usize>> = BTreeMap::new();
+        for (index, recipient) in entry.recipients.iter_mut().enumerate() {
+            if recipient.status != Status::Pending {
+                continue;
+            }
+            match self.routes.lookup(&recipient.address) {
+                Some(route) => by_route.entry(route).or_default().push(index),
+                None => {
+                    recipient.status = Status::Failed;
+                    recipient.reply = format!(
+                        "550 5.4.4 no route to {}",
+                        domain_of(&recipient.address).unwrap_or("that domain")
+                    );
+                }
+            }
+        }
+        for (route, indexes) in by_route {
+            let verdicts = self.deliver(entry, route, &indexes).await;
+            for (&index, verdict) in indexes.iter().zip(&verdicts) {
+                let recipient = &mut entry.recipients[index];
+                (recipient.status, recipient.reply) = match verdict.clone() {
+                    Verdict::Delivered(reply) => (Status::Delivered, reply),
+                    Verdict::Deferred(reply) => (Status::Pending, reply),
+                    Verdict::Failed(reply) => (Status::Failed, reply),
+                };
+            }
+            // Durable before anything else happens: a restart must not
+            // send to these recipients again.
+            self.queue.save(entry).await?;
+            for &index in &indexes {
+                let recipient = &entry.recipients[index];
+                if recipient.status == Status::Delivered {
+                    self.emit(RelayEvent::Delivered {
+                        id: entry.id.clone(),
+                        recipient: recipient.address.clone(),
+                        reply: recipient.reply.clone(),
+                    })
+                    .await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// After an attempt (or on finding an entry a crash left half done):
+    /// gives up on recipients pending too long, bounces the failed ones,
+    /// and removes the entry when nothing is left to do, or schedules its
+    /// next attempt. Returns when it is due, if it stays.
+    async fn settle(&self, mut entry: Entry, attempted: bool) -> io::Result<Option<SystemTime>> {
+        let now = SystemTime::now();
+        if attempted && self.too_old(&entry, now) {
+            for recipient in &mut entry.recipients {
+                if recipient.status == Status::Pending {
+                    recipient.status = Status::Failed;
+                    recipient.reply = format!(
+                        "{} (gave up after {} attempts)",
+                        recipient.reply, entry.attempts
+                    );
+                }
+            }
+        }
+        self.report_failures(&mut entry).await?;
+        if !entry.has_pending() {
+            self.queue.remove(&entry.id).await?;
+            self.emit(RelayEvent::Done { id: entry.id }).await;
+            return Ok(None);
+        }
+        if attempted {
+            let retry_in = self.policy.delay(entry.attempts);
+            entry.next_attempt = now + retry_in;
+            self.queue.save(&entry).await?;
+            for recipient in entry.with_status(Status::Pending) {
+                self.emit(RelayEvent::Deferred {
+                    id: entry.id.clone(),
+                    recipient: recipient.address.clone(),
+                    reply: recipient.reply.clone(),
+                    retry_in,
+                })
+                .await;
+            }
+        }
+        Ok(Some(entry.next_attempt))
+    }
+
+    fn too_old(&self, entry: &Entry, now: SystemTime) -> bool {
+        now.duration_since(entry.created)
+            .is_ok_and(|age| age >= self.policy.give_up_after)
+    }
+
+    /// Records the failed recipients (saved first, so a crash cannot lose
+    /// them), queues one bounce for them unless the message is a bounce
+    /// itself, then marks them reported. A crash between the bounce and
+    /// the mark sends the bounce twice rather than never.
+    async fn report_failures(&self, entry: &mut Entry) -> io::Result<()> {
+        let failed: Vec<usize> = (0..entry.recipients.len())
+            .filter(|&i| entry.recipients[i].status == Status::Failed)
+            .collect();
+        if failed.is_empty() {
+            return Ok(());
+        }
+        self.queue.save(entry).await?;
+        for &index in &failed {
+            let recipient = &entry.recipients[index];
+            self.emit(RelayEvent::Failed {
+                id: entry.id.clone(),
+                recipient: recipient.address.clone(),
+                reply: recipient.reply.clone(),
+            })
+            .await;
+        }
+        if !entry.is_bounce() {
+            let bounce = self.bounce(entry, &failed).await?;
+            self.emit(RelayEvent::Bounced {
+                id: entry.id.clone(),
+                bounce,
+                recipients: failed
+                    .iter()
+                    .map(|&i| entry.recipients[i].address.clone())
+                    .collect(),
+            })
+            .await;
+        }
+        for &index in &failed {
+            entry.recipients[index].status = Status::Reported;
+        }
+        self.queue.save(entry).await
+    }
+
+    /// Queues a delivery status notification to the sender of `entry` for
+    /// the recipients at `failed`; returns its id.
+    async fn bounce(&self, entry: &Entry, failed: &[usize]) -> io::Result<String> {
+        let header = original_header(&self.queue.message_path(&entry.id)).await?;
+        let text = dsn(
+            &self.config.hostname,
+            entry,
+            failed,
+            &header,
+            SystemTime::now(),
+        );
+        let envelope = Envelope::new("", &[entry.from.as_str()]);
+        self.queue.enqueue(envelope, text.as_bytes()).await
+    }
+
+    /// One session to `route` for the recipients of `entry` at `indexes`;
+    /// a verdict for each. Never fails: every error is a verdict.
+    async fn deliver(&self, entry: &Entry, route: SocketAddr, indexes: &[usize]) -> Vec<Verdict> {
+        let to: Vec<String> = indexes
+            .iter()
+            .map(|&i| entry.recipients[i].address.clone())
+            .collect();
+        self.emit(RelayEvent::Attempt {
+            id: entry.id.clone(),
+            attempt: entry.attempts,
+            route,
+            recipients: to.clone(),
+        })
+        .await;
+        let message = self.queue.message_path(&entry.id);
+        let spec = Transfer {
+            server: route,
+            helo: &self.config.hostname,
+            tls: match self.config.connector {
+                Some(_) => self.config.tls,
+                None => Tls::Never,
+            },
+            auth: None,
+            from: &entry.from,
+            to: &to,
+            file: &message,
+            chunking: false,
+            scanned: Some((entry.size, entry.eight_bit)),
+        };
+        let mut outcome = Outcome::default();
+        let mut transcript = Transcript::new(self.config.transcript);
+        let mut note = |note: Note<'_>| transcript.note(&note);
+        let session = transfer(
+            &spec,
+            self.config.connector.as_ref(),
+            &mut outcome,
+            &mut note,
+        );
+        let error = match tokio::time::timeout(self.config.session_timeout, session).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some(format!(
+                "no answer within {:?}",
+                self.config.session_timeout
+            )),
+        };
+        for line in transcript.lines {
+            self.emit(RelayEvent::Transcript {
+                id: entry.id.clone(),
+                line,
+            })
+            .await;
+        }
+        classify(&outcome, error.as_deref(), to.len())
+    }
+
+    /// Reports `event`; a receiver that went away is no reason to stop
+    /// delivering mail.
+    async fn emit(&self, event: RelayEvent) {
+        let _ = self.events.send(event).await;
+    }
+}
+
+/// A session's lines as `C: ` / `S: ` text; the message data the client
+/// sends after `354` is summed up in one line, so a large message makes a
+/// short transcript.
+struct Transcript {
+    on: bool,
+    lines: Vec<String>,
+    /// Octets of message data sent since the `354`, when in the data.
+    data: Option<u64>,
+    /// The last few bytes of data sent (at most 4).
+    tail: Vec<u8>,
+}
+
+/// Where in `bytes` the data ends (just after `CRLF.CRLF`), the marker
+/// perhaps begun in `tail`, the bytes sent before.
+fn data_end(tail: &[u8], bytes: &[u8]) -> Option<usize> {
+    const END: &[u8] = b"\r\n.\r\n";
+    // Across the boundary: the tail and the first bytes.
+    let mut joined = tail.to_vec();
+    joined.extend_from_slice(&bytes[..bytes.len().min(4)]);
+    if let Some(at) = joined.windows(END.len()).position(|w| w == END) {
+        return Some(at + END.len() - tail.len());
+    }
+    bytes
+        .windows(END.len())
+        .position(|w| w == END)
+        .map(|at| at + END.len())
+}
+
+impl Transcript {
+    fn new(on: bool) -> Self {
+        Self {
+            on,
+            lines: Vec::new(),
+            data: None,
+            tail: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, note: &Note<'_>) {
+        if !self.on {
+            return;
+        }
+        match note {
+            Note::Sent(bytes) => self.sent(bytes),
+            Note::Received(bytes) => {
+                self.push("S:", bytes);
+                if bytes.starts_with(b"354") || bytes.windows(5).any(|w| w == b"\n354 ") {
+                    self.data = Some(0);
+                    // As if the data followed a line end: an empty
+                    // message is `.CRLF` alone.
+                    self.tail = b"\r\n".to_vec();
+                }
+            }
+            Note::TlsDone => self.lines.push("   (TLS handshake done)".into()),
+            Note::Recipient { .. } => {}
+        }
+    }
+
+    /// Bytes the client sent: commands, or message data up to its
+    /// `CRLF.CRLF` (which, dot-stuffed, appears only at its end), then
+    /// maybe commands (a pipelined `QUIT`).
+    fn sent(&mut self, bytes: &[u8]) {
+        let Some(count) = self.data else {
+            return self.push("C:", bytes);
+        };
+        match data_end(&self.tail, bytes) {
+            Some(end) => {
+                self.data = None;
+                self.lines.push(format!(
+                    "C: <{} octets of message data, ending CRLF.CRLF>",
+                    count + end as u64
+                ));
+                self.push("C:", &bytes[end..]);
+            }
+            None => {
+                self.data = Some(count + bytes.len() as u64);
+                // The last 4 bytes, for a marker split between two writes.
+                self.tail.extend_from_slice(bytes);
+                let keep = self.tail.len().saturating_sub(4);
+                self.tail.drain(..keep);
+            }
+        }
+    }
+
+    fn push(&mut self, who: &str, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        for line in text.split_terminator("\r\n") {
+            self.lines.push(format!("{who} {line}"));
+        }
+    }
+}
+
+/// The header of the message at `path` (up to and without the empty
+/// line), at most [`MAX_BOUNCE_HEADER`] octets cut at a line end.
+async fn original_header(path: &std::path::Path) -> io::Result<String> {
+    let file = tokio::fs::File::open(path).await?;
+    let mut head = Vec::with_capacity(4096);
+    file.take(MAX_BOUNCE_HEADER as u64)
+        .read_to_end(&mut head)
+        .await?;
+    let end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 2)
+        .or_else(|| head.windows(2).position(|w| w == b"\n\n").map(|p| p + 1))
+        .or_else(|| head.iter().rposition(|&b| b == b'\n').map(|p| p + 1))
+        .unwrap_or(0);
+    head.truncate(end);
+    Ok(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// A delivery status notification (RFC 3464) for the recipients of
+/// `entry` at `failed`, as a multipart/report (RFC 6522): a human
+/// readable part, the `message/delivery-status` part, and the original
+/// header (`text/rfc822-headers`).
+pub(crate) fn dsn(
+    hostname: &str,
+    entry: &Entry,
+    failed: &[usize],
+    header: &str,
+    now: SystemTime,
+) -> String {
+    let boundary = format!("=_mailwire-dsn-{}", entry.id);
+    let date = rfc5322_date(now);
+    let mut human = String::new();
+    let mut status = String::new();
+    for &index in failed {
+        let recipient = &entry.recipients[index];
+        human.push_str(&format!("<{}>: {}\r\n", recipient.address, recipient.reply));
+        status.push_str(&format!(
+            "\r\nFinal-Recipient: rfc822; {}\r\nAction: failed\r\nStatus: {}\r\nDiagnostic-Code: smtp; {}\r\nLast-Attempt-Date: {date}\r\n",
+            recipient.address,
+            status_code(&recipient.reply),
+            recipient.reply
+        ));
+    }
+    let mut header = header.replace("\r\n", "\n").replace('\n', "\r\n");
+    if !header.is_empty() && !header.ends_with("\r\n") {
+        header.push_str("\r\n");
+    }
+    format!(
+        "From: Mail Delivery System <MAILER-DAEMON@{hostname}>\r\n\
+         To: <{from}>\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\n\
+         Date: {date}\r\n\
+         Message-ID: <{id}.dsn@{hostname}>\r\n\
+         Auto-Submitted: auto-replied\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status;\r\n\
+         \tboundary=\"{boundary}\"\r\n\
+         \r\n\
+         This is a MIME-encapsulated delivery status notification.\r\n\
+         \r\n\
+         --{boundary}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         \r\n\
+         This is the mail system at {hostname}.\r\n\
+         \r\n\
+         Your message could not be delivered to one or more recipients.\r\n\
+         \r\n\
+         {human}\
+         \r\n\
+         --{boundary}\r\n\
+         Content-Type: message/delivery-status\r\n\
+         \r\n\
+         Reporting-MTA: dns; {hostname}\r\n\
+         Arrival-Date: {arrival}\r\n\
+         {status}\
+         \r\n\
+         --{boundary}\r\n\
+         Content-Type: text/rfc822-headers\r\n\
+         \r\n\
+         {header}\
+         \r\n\
+         --{boundary}--\r\n",
+        from = entry.from,
+        id = entry.id,
+        arrival = rfc5322_date(entry.created),
+    )
+}
+
+/// The RFC 3463 status of a reply such as `550 5.1.1 text`: its enhanced
+/// code if it has one, else `class.0.0`.
+fn status_code(reply: &str) -> String {
+    let mut words = reply.split(' ');
+    let code = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let enhanced = second.split('.').count() == 3
+        && second
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if enhanced {
+        second.to_owned()
+    } else {
+        match code.as_bytes().first() {
+            Some(b'4') => "4.0.0".into(),
+            _ => "5.0.0".into(),
+        }
+    }
+}
+
+fn rfc5322_date(time: SystemTime) -> String {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    DateTime::from_unix(i64::try_from(seconds).unwrap_or(0), 0)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
