@@ -11,6 +11,8 @@ mod maildir;
 mod relay_queue;
 #[path = "../examples/support/relay_route.rs"]
 mod relay_route;
+#[path = "../examples/support/relay_spool.rs"]
+mod relay_spool;
 #[path = "../examples/support/relay_worker.rs"]
 mod relay_worker;
 #[path = "../examples/support/smtp_serve.rs"]
@@ -240,6 +242,152 @@ async fn a_queued_message_arrives_byte_for_byte() {
     for sub in ["tmp", "msg", "state"] {
         assert!(files_in(&queue.path().join(sub)).is_empty(), "{sub}/");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submission_to_the_relay_then_421_then_delivery() {
+    // The whole path of the exchange example: client -> relay server
+    // (STARTTLS, AUTH; the message queued before its 250) -> queue ->
+    // worker -> destination busy at first -> delivered.
+    let dir = temp_dir();
+    let dest = start_destination(&dir, "mx", "127.0.0.1:0".parse().unwrap(), |o| {
+        o.busy_connections = 1;
+    })
+    .await;
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let certificate = tls::SelfSigned::generate().unwrap();
+    let connector = certificate.connector().unwrap();
+    let relay_options = Options {
+        store: Store::Spool(std::sync::Arc::new(relay_spool::QueueSpool(queue.clone()))),
+        users: vec![("alice".into(), "wonderland".into())],
+        hostname: "relay.example.org".into(),
+        tls: true,
+        ..destination_options(dir.path())
+    };
+    let listener = tokio::net::TcpListener::bind(relay_options.listen)
+        .await
+        .unwrap();
+    let relay_addr = listener.local_addr().unwrap();
+    let relay = tokio::spawn(smtp_serve::serve_with_certificate(
+        listener,
+        relay_options,
+        certificate,
+    ));
+    let routes: Routes = format!("example.net={}", dest.addr).parse().unwrap();
+    let (worker, mut events) = start_worker(&queue, routes, relay_config());
+
+    let file = dir.path().join("message.eml");
+    std::fs::write(&file, MESSAGE).unwrap();
+    let submission = smtp_submit::Submission {
+        server: relay_addr,
+        from: "alice@example.org".into(),
+        to: vec!["bob@example.net".into()],
+        starttls: true,
+        auth: Some(("alice".into(), "wonderland".into())),
+        file,
+        chunking: false,
+        transcript: false,
+    };
+    let outcome = smtp_submit::submit(&submission, &connector).await.unwrap();
+    let report = outcome.report.expect("a transaction report");
+    assert!(report.is_success(), "{report:?}");
+
+    let seen = events_until(&mut events, |e| done_count(e) == 1).await;
+    worker.abort();
+    relay.abort();
+    let story: Vec<String> = seen
+        .iter()
+        .map(|(_, e)| match e {
+            RelayEvent::Queued { .. } => "queued".to_owned(),
+            RelayEvent::Attempt { attempt, .. } => format!("attempt {attempt}"),
+            RelayEvent::Deferred {
+                reply, retry_in, ..
+            } => format!("{} -> retry in {retry_in:?}", &reply[..3]),
+            RelayEvent::Delivered { reply, .. } => format!("delivered {}", &reply[..3]),
+            RelayEvent::Done { .. } => "done".to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        story,
+        [
+            "queued",
+            "attempt 1",
+            "421 -> retry in 200ms",
+            "attempt 2",
+            "delivered 250",
+            "done"
+        ]
+    );
+    let stored = dest.messages();
+    assert_eq!(stored.len(), 1);
+    let (trace, message) = split_trace(&stored[0], MESSAGE.len());
+    assert_eq!(message, MESSAGE);
+    // The destination adds Return-Path and its Received; the relay added
+    // its own Received only.
+    assert!(
+        trace.starts_with("Return-Path: <alice@example.org>\r\nReceived: from relay.example.org"),
+        "{trace}"
+    );
+    assert_eq!(trace.matches("Received: ").count(), 2, "{trace}");
+    assert_eq!(trace.matches("Return-Path: ").count(), 1, "{trace}");
+    assert!(
+        trace.contains("Received: from client.localhost ([127.0.0.1])\r\n\tby relay.example.org"),
+        "{trace}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_cannot_queue_answers_451_not_250() {
+    let dir = temp_dir();
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let relay_options = Options {
+        store: Store::Spool(std::sync::Arc::new(relay_spool::QueueSpool(queue.clone()))),
+        ..destination_options(dir.path())
+    };
+    let listener = tokio::net::TcpListener::bind(relay_options.listen)
+        .await
+        .unwrap();
+    let relay_addr = listener.local_addr().unwrap();
+    let relay = tokio::spawn(smtp_serve::serve(listener, relay_options));
+    let file = dir.path().join("message.eml");
+    std::fs::write(&file, MESSAGE).unwrap();
+    let submission = smtp_submit::Submission {
+        server: relay_addr,
+        from: "alice@example.org".into(),
+        to: vec!["bob@example.net".into()],
+        starttls: false,
+        auth: None,
+        file,
+        chunking: false,
+        transcript: false,
+    };
+    let connector = tls::SelfSigned::generate().unwrap().connector().unwrap();
+
+    // The queue cannot write: the message is refused with a 4xx, so the
+    // client keeps it (RFC 5321 section 4.2.5: no 250 without taking
+    // responsibility).
+    std::fs::remove_dir(queue.path().join("tmp")).unwrap();
+    let outcome = smtp_submit::submit(&submission, &connector).await.unwrap();
+    let report = outcome.report.unwrap();
+    match &report.result {
+        Err(mailwire_smtp::client::TransactionError::Message(reply)) => {
+            assert_eq!(reply.code().get(), 451, "{reply:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(queue.entries().await.unwrap().is_empty());
+
+    std::fs::create_dir(queue.path().join("tmp")).unwrap();
+    let outcome = smtp_submit::submit(&submission, &connector).await.unwrap();
+    assert!(outcome.report.unwrap().is_success());
+    let entries = queue.entries().await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].from, "alice@example.org");
+    let queued = std::fs::read(queue.message_path(&entries[0].id)).unwrap();
+    assert!(queued.starts_with(b"Received: from client.localhost"));
+    assert!(queued.ends_with(MESSAGE));
+    relay.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,9 +10,11 @@
 
 #![allow(dead_code)] // each example uses its own part
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -37,6 +39,35 @@ pub(crate) enum Store {
     Maildir(PathBuf),
     /// Read and dropped (as Postfix's `smtp-sink`).
     Sink,
+    /// Streamed into the application's spool: a relay queue, say
+    /// (`relay_spool.rs`). The message gets a `Received` field but no
+    /// `Return-Path`, which only the final delivery adds (RFC 5321
+    /// section 4.4).
+    Spool(Arc<dyn Spool>),
+}
+
+/// A future in a box, so [`Spool`] can be a trait object.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Takes messages the server accepts, streamed chunk by chunk.
+pub(crate) trait Spool: Send + Sync + std::fmt::Debug {
+    /// Starts a message from `from` (`<a@example.org>`, or `<>`) for `to`
+    /// (`<b@example.net>` each).
+    fn begin<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a [String],
+    ) -> BoxFuture<'a, io::Result<Box<dyn SpoolWriter>>>;
+}
+
+/// One message going into a [`Spool`]; dropping it gives the message up.
+pub(crate) trait SpoolWriter: Send {
+    /// Appends `chunk` to the message.
+    fn write_chunk<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>>;
+
+    /// Makes the message durable; the server answers `250` only after
+    /// this returned `Ok`. Returns a name for the log (a queue id).
+    fn commit(self: Box<Self>) -> BoxFuture<'static, io::Result<String>>;
 }
 
 /// The server's settings, from the command line.
@@ -158,7 +189,7 @@ pub(crate) async fn serve_with_certificate(
 ) -> io::Result<()> {
     let maildir = match &options.store {
         Store::Maildir(dir) => Some(Maildir::create(dir.clone()).await?),
-        Store::Sink => None,
+        Store::Sink | Store::Spool(_) => None,
     };
     let acceptor = if options.tls {
         Some(certificate.acceptor()?)
@@ -196,6 +227,10 @@ struct Session<'s> {
     sender: String,
     recipients: Vec<String>,
     delivery: Option<Delivery>,
+    /// The message going into a [`Store::Spool`].
+    spooled: Option<Box<dyn SpoolWriter>>,
+    /// Why the spool could not take the message (answered at its end).
+    spool_error: Option<io::Error>,
 }
 
 /// Whether to turn this connection away, counting it if so.
@@ -241,6 +276,8 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
         sender: String::new(),
         recipients: Vec::new(),
         delivery: None,
+        spooled: None,
+        spool_error: None,
     };
     // Small at first (most sessions are short); grown while a message
     // streams in.
@@ -365,6 +402,10 @@ impl Session<'_> {
                 server.accept_recipient()
             }
             Event::Data(chunk) => {
+                let shared = self.shared;
+                if let Store::Spool(spool) = &shared.options.store {
+                    self.spool_chunk(spool, &chunk).await;
+                }
                 if let Some(maildir) = &self.shared.maildir {
                     if self.delivery.is_none() {
                         let mut delivery = maildir.begin().await?;
@@ -378,6 +419,11 @@ impl Session<'_> {
                 Ok(())
             }
             Event::MessageEnd(end) => {
+                let shared = self.shared;
+                if let Store::Spool(spool) = &shared.options.store {
+                    let spooled = self.finish_spool(spool).await;
+                    return self.answer_spooled(server, spooled, end.size);
+                }
                 let stored = match (self.delivery.take(), &self.shared.maildir) {
                     (Some(delivery), _) => delivery.commit().await.map(Some),
                     // An empty message still gets its file.
@@ -456,7 +502,76 @@ impl Session<'_> {
 
     /// Whether the envelope is needed: for stored messages and the log.
     fn keeps_envelope(&self) -> bool {
-        self.shared.maildir.is_some() || self.shared.options.verbose
+        !matches!(self.shared.options.store, Store::Sink) || self.shared.options.verbose
+    }
+
+    /// Streams `chunk` into the spool, starting the message (with its
+    /// `Received` field) on the first one. An error is kept for the
+    /// message's end, so the client gets a `451` rather than a reset.
+    async fn spool_chunk(&mut self, spool: &Arc<dyn Spool>, chunk: &[u8]) {
+        if self.spool_error.is_some() {
+            return;
+        }
+        let result = async {
+            if self.spooled.is_none() {
+                let mut writer = spool.begin(&self.sender, &self.recipients).await?;
+                writer.write_chunk(self.received_field().as_bytes()).await?;
+                self.spooled = Some(writer);
+            }
+            match &mut self.spooled {
+                Some(writer) => writer.write_chunk(chunk).await,
+                None => Ok(()),
+            }
+        }
+        .await;
+        if let Err(error) = result {
+            self.spooled = None;
+            self.spool_error = Some(error);
+        }
+    }
+
+    /// Commits the spooled message (an empty one too).
+    async fn finish_spool(&mut self, spool: &Arc<dyn Spool>) -> io::Result<String> {
+        if self.spooled.is_none() && self.spool_error.is_none() {
+            self.spool_chunk(spool, b"").await;
+        }
+        if let Some(error) = self.spool_error.take() {
+            return Err(error);
+        }
+        match self.spooled.take() {
+            Some(writer) => writer.commit().await,
+            None => Err(io::Error::other("no message to commit")),
+        }
+    }
+
+    /// `250` once the spool has the message, `451` if it could not take it.
+    fn answer_spooled(
+        &mut self,
+        server: &mut Server,
+        spooled: io::Result<String>,
+        size: u64,
+    ) -> io::Result<bool> {
+        let decided = match spooled {
+            Ok(id) => {
+                if self.shared.options.verbose {
+                    eprintln!(
+                        "smtp_server: {size} bytes from {} queued as {id}",
+                        self.sender
+                    );
+                }
+                server.accept_message()
+            }
+            Err(error) => {
+                eprintln!("smtp_server: cannot queue a message: {error}");
+                server.reject_message(Reply::new(
+                    ReplyCode::LOCAL_ERROR,
+                    Some(EnhancedStatus::TEMPORARY_SYSTEM),
+                    "Cannot queue the message now",
+                ))
+            }
+        };
+        decided.map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(false)
     }
 
     /// Whether the credentials match one of the accounts.
@@ -478,6 +593,11 @@ impl Session<'_> {
     /// The `Return-Path` and `Received` fields put in front of a stored
     /// message (RFC 5321 section 4.4).
     fn trace_fields(&self) -> String {
+        format!("Return-Path: {}\r\n{}", self.sender, self.received_field())
+    }
+
+    /// The `Received` field a relay adds (RFC 5321 section 4.4).
+    fn received_field(&self) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -489,8 +609,7 @@ impl Session<'_> {
             _ => String::new(),
         };
         format!(
-            "Return-Path: {}\r\nReceived: from {} ([{}])\r\n\tby {} (mailwire smtp_server) with ESMTP{};\r\n\t{}\r\n",
-            self.sender,
+            "Received: from {} ([{}])\r\n\tby {} (mailwire smtp_server) with ESMTP{};\r\n\t{}\r\n",
             self.helo,
             self.peer.ip(),
             self.shared.options.hostname,
@@ -501,6 +620,8 @@ impl Session<'_> {
 
     /// Drops a delivery in progress.
     async fn abort(&mut self) {
+        self.spooled = None;
+        self.spool_error = None;
         if let Some(delivery) = self.delivery.take() {
             let _ = delivery.abort().await;
         }
