@@ -564,6 +564,97 @@ async fn a_bounce_that_fails_is_not_bounced_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_deferred_too_long_is_given_up_and_bounced() {
+    let dir = temp_dir();
+    let home = start_destination(&dir, "home", "127.0.0.1:0".parse().unwrap(), |_| {}).await;
+    let down: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let id = enqueue_in_chunks(&queue, "alice@example.org", &["bob@down.example"]).await;
+    let routes: Routes = format!("down.example={down}, example.org={}", home.addr)
+        .parse()
+        .unwrap();
+    let policy = RetryPolicy {
+        first: Duration::from_millis(50),
+        factor: 2,
+        max_delay: Duration::from_millis(100),
+        give_up_after: Duration::from_millis(400),
+    };
+    let (sender, mut events) = mpsc::channel(1024);
+    let worker = tokio::spawn(run(queue.clone(), routes, policy, relay_config(), sender));
+    let seen = events_until(&mut events, |e| done_count(e) == 2).await;
+    worker.abort();
+    let events: Vec<RelayEvent> = seen.into_iter().map(|(_, e)| e).collect();
+    let deferrals = events
+        .iter()
+        .filter(|e| matches!(e, RelayEvent::Deferred { .. }))
+        .count();
+    assert!(deferrals >= 2, "{events:#?}");
+    let failed = events
+        .iter()
+        .find_map(|e| match e {
+            RelayEvent::Failed { id: i, reply, .. } if *i == id => Some(reply.clone()),
+            _ => None,
+        })
+        .expect("a failure");
+    assert!(
+        failed.starts_with("451 4.4.1 ")
+            && failed.ends_with(&format!("(gave up after {} attempts)", deferrals + 1)),
+        "{failed}"
+    );
+    let bounces = home.messages();
+    assert_eq!(bounces.len(), 1);
+    let bounce = String::from_utf8_lossy(&bounces[0]);
+    assert!(bounce.starts_with("Return-Path: <>\r\n"), "{bounce}");
+    assert!(bounce.contains("Status: 4.4.1\r\n"), "{bounce}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_a_crash_left_unreported_are_bounced_on_restart() {
+    // A crash after a failure was recorded and before its bounce was
+    // queued: the next worker bounces it, and delivers nothing again.
+    let dir = temp_dir();
+    let home = start_destination(&dir, "home", "127.0.0.1:0".parse().unwrap(), |_| {}).await;
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let id = enqueue_in_chunks(
+        &queue,
+        "alice@example.org",
+        &["bob@example.net", "dave@example.net"],
+    )
+    .await;
+    let mut entry = queue.load(&id).await.unwrap();
+    entry.attempts = 1;
+    entry.recipients[0].status = relay_queue::Status::Delivered;
+    entry.recipients[0].reply = "250 2.0.0 OK".into();
+    entry.recipients[1].status = relay_queue::Status::Failed;
+    entry.recipients[1].reply = "550 5.1.1 No such user".into();
+    queue.save(&entry).await.unwrap();
+
+    let routes: Routes = format!("*={}", home.addr).parse().unwrap();
+    let (worker, mut events) = start_worker(
+        &Queue::open(queue.path()).await.unwrap(),
+        routes,
+        relay_config(),
+    );
+    let seen = events_until(&mut events, |e| done_count(e) == 2).await;
+    worker.abort();
+    let events: Vec<RelayEvent> = seen.into_iter().map(|(_, e)| e).collect();
+    let attempts: Vec<&RelayEvent> = events
+        .iter()
+        .filter(|e| matches!(e, RelayEvent::Attempt { .. }))
+        .collect();
+    assert_eq!(attempts.len(), 1, "only the bounce is sent: {events:#?}");
+    assert!(
+        matches!(attempts[0], RelayEvent::Attempt { recipients, .. } if recipients == &["alice@example.org"])
+    );
+    let stored = home.messages();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        String::from_utf8_lossy(&stored[0])
+            .contains("Final-Recipient: rfc822; dave@example.net\r\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recipients_on_two_routes_get_one_session_each() {
     let dir = temp_dir();
     let net = start_destination(&dir, "net", "127.0.0.1:0".parse().unwrap(), |_| {}).await;

@@ -393,13 +393,18 @@ impl Queue {
     }
 
     /// Every entry, oldest first. An entry removed while this runs is
-    /// left out.
+    /// left out, and so is a damaged state file (with a message on
+    /// stderr): one bad file must not stop the delivery of the others,
+    /// and it stays on disk for a human to look at.
     pub(crate) async fn entries(&self) -> io::Result<Vec<Entry>> {
         let mut entries = Vec::new();
         for id in list_dir(&self.inner.root.join("state")).await? {
             match self.load(&id).await {
                 Ok(entry) => entries.push(entry),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                    eprintln!("relay queue: skipping {id}: {e}");
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -635,4 +640,172 @@ fn invalid_input(what: &str) -> io::Error {
 
 fn invalid_data(what: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            id: "1732860000123.42.7".into(),
+            from: "alice@example.org".into(),
+            size: 1234,
+            eight_bit: true,
+            created: from_unix_millis(1_732_860_000_123),
+            attempts: 2,
+            next_attempt: from_unix_millis(1_732_860_000_523),
+            recipients: vec![
+                Recipient {
+                    address: "bob@example.net".into(),
+                    status: Status::Pending,
+                    reply: "421 4.3.2 Busy\tnow\r\nreally".into(),
+                },
+                Recipient {
+                    address: "\"carol smith\"@example.net".into(),
+                    status: Status::Delivered,
+                    reply: "250 2.0.0 OK".into(),
+                },
+                Recipient {
+                    address: "dave@example.net".into(),
+                    status: Status::Failed,
+                    reply: "550 5.1.1 No such user".into(),
+                },
+                Recipient {
+                    address: "erin@example.net".into(),
+                    status: Status::Reported,
+                    reply: String::new(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_state_file_reads_back_as_written() {
+        let entry = entry();
+        let text = entry.to_text();
+        assert!(text.starts_with("mailwire-relay-queue 1\nfrom alice@example.org\n"));
+        assert!(text.contains("rcpt\tpending\tbob@example.net\t421 4.3.2 Busy now  really\n"));
+        let back = Entry::parse(&entry.id, &text).unwrap();
+        let mut expected = entry.clone();
+        // Control characters in a reply are flattened, nothing else changes.
+        expected.recipients[0].reply = "421 4.3.2 Busy now  really".into();
+        assert_eq!(back, expected);
+        assert!(back.is_due(from_unix_millis(1_732_860_000_523)));
+        assert!(!back.is_due(from_unix_millis(1_732_860_000_522)));
+    }
+
+    #[test]
+    fn the_null_sender_is_an_empty_from_line() {
+        let mut entry = entry();
+        entry.from = String::new();
+        let back = Entry::parse(&entry.id, &entry.to_text()).unwrap();
+        assert!(back.is_bounce());
+        assert_eq!(back.from, "");
+    }
+
+    #[test]
+    fn damaged_state_files_are_errors_not_panics() {
+        for text in [
+            "",
+            "something else\n",
+            "mailwire-relay-queue 1\nfrom a@b\n",
+            "mailwire-relay-queue 1\nrcpt\tlost\tb@c\t\n",
+            "mailwire-relay-queue 1\nrcpt\tpending\n",
+            "mailwire-relay-queue 1\nsize many\nrcpt\tpending\tb@c\t\n",
+            "mailwire-relay-queue 1\nattempts 99999999999\nrcpt\tpending\tb@c\t\n",
+        ] {
+            let error = Entry::parse("x", text).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{text:?}");
+        }
+        // Unknown fields (a later version's) are skipped.
+        let text = "mailwire-relay-queue 1\npriority 3\nrcpt\tpending\tb@c\t\n";
+        assert_eq!(Entry::parse("x", text).unwrap().recipients.len(), 1);
+    }
+
+    #[test]
+    fn envelopes_lose_their_angle_brackets() {
+        let envelope = Envelope::new("<>", &["<b@example.net>", "c@example.net"]);
+        assert!(envelope.is_bounce());
+        assert_eq!(envelope.to, ["b@example.net", "c@example.net"]);
+        assert_eq!(bare(" <a@b> "), "a@b");
+        assert_eq!(bare("<a@b"), "<a@b");
+    }
+
+    #[test]
+    fn ids_sort_in_creation_order() {
+        let ids: Vec<String> = (0..20).map(|_| new_id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        // Within one millisecond the counter decides; it only grows.
+        for pair in ids.windows(2) {
+            assert_ne!(pair[0], pair[1]);
+        }
+        assert_eq!(ids[0].split('.').next().unwrap().len(), 13);
+        assert_eq!(sorted.len(), 20);
+    }
+
+    #[tokio::test]
+    async fn a_save_replaces_the_state_atomically_and_remove_takes_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path()).await.unwrap();
+        let id = queue
+            .enqueue(
+                Envelope::new("a@example.org", &["b@example.net"]),
+                b"Subject: x\r\n\r\n\xc3\xa4\r\n",
+            )
+            .await
+            .unwrap();
+        let mut entry = queue.load(&id).await.unwrap();
+        assert_eq!((entry.size, entry.eight_bit, entry.attempts), (18, true, 0));
+        entry.attempts = 1;
+        entry.recipients[0].reply = "421 4.3.2 busy".into();
+        queue.save(&entry).await.unwrap();
+        assert_eq!(queue.load(&id).await.unwrap(), entry);
+        assert!(
+            std::fs::read_dir(dir.path().join("tmp"))
+                .unwrap()
+                .next()
+                .is_none()
+        );
+        queue.remove(&id).await.unwrap();
+        assert!(queue.entries().await.unwrap().is_empty());
+        assert!(!queue.message_path(&id).exists());
+        // Removing twice is fine (a restart may repeat it).
+        queue.remove(&id).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_damaged_state_file_is_skipped_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path()).await.unwrap();
+        let good = queue
+            .enqueue(Envelope::new("a@example.org", &["b@example.net"]), b"x")
+            .await
+            .unwrap();
+        let bad = dir.path().join("state/0000000000001.1.1");
+        std::fs::write(&bad, b"\xff\xfe not a state file").unwrap();
+        std::fs::write(dir.path().join("msg/0000000000001.1.1"), b"y").unwrap();
+        let entries = queue.entries().await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].id, good);
+        // Reopening keeps it: its message has a state file.
+        Queue::open(dir.path()).await.unwrap();
+        assert!(bad.exists());
+        assert!(dir.path().join("msg/0000000000001.1.1").exists());
+    }
+
+    #[tokio::test]
+    async fn a_commit_wakes_a_waiting_worker_even_if_it_looks_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path()).await.unwrap();
+        queue
+            .enqueue(Envelope::new("a@example.org", &["b@example.net"]), b"x")
+            .await
+            .unwrap();
+        // The permit is kept: this returns at once.
+        tokio::time::timeout(Duration::from_secs(10), queue.committed())
+            .await
+            .unwrap();
+    }
 }

@@ -507,7 +507,7 @@ impl Worker {
                 self.config.session_timeout
             )),
         };
-        for line in transcript.lines {
+        for line in transcript.into_lines() {
             self.emit(RelayEvent::Transcript {
                 id: entry.id.clone(),
                 line,
@@ -534,6 +534,8 @@ struct Transcript {
     data: Option<u64>,
     /// The last few bytes of data sent (at most 4).
     tail: Vec<u8>,
+    /// Who sent the unfinished line, and that line.
+    partial: (&'static str, Vec<u8>),
 }
 
 /// Where in `bytes` the data ends (just after `CRLF.CRLF`), the marker
@@ -559,6 +561,7 @@ impl Transcript {
             lines: Vec::new(),
             data: None,
             tail: Vec::new(),
+            partial: ("C:", Vec::new()),
         }
     }
 
@@ -568,16 +571,11 @@ impl Transcript {
         }
         match note {
             Note::Sent(bytes) => self.sent(bytes),
-            Note::Received(bytes) => {
-                self.push("S:", bytes);
-                if bytes.starts_with(b"354") || bytes.windows(5).any(|w| w == b"\n354 ") {
-                    self.data = Some(0);
-                    // As if the data followed a line end: an empty
-                    // message is `.CRLF` alone.
-                    self.tail = b"\r\n".to_vec();
-                }
+            Note::Received(bytes) => self.push("S:", bytes),
+            Note::TlsDone => {
+                self.flush();
+                self.lines.push("   (TLS handshake done)".into());
             }
-            Note::TlsDone => self.lines.push("   (TLS handshake done)".into()),
             Note::Recipient { .. } => {}
         }
     }
@@ -592,6 +590,7 @@ impl Transcript {
         match data_end(&self.tail, bytes) {
             Some(end) => {
                 self.data = None;
+                self.flush();
                 self.lines.push(format!(
                     "C: <{} octets of message data, ending CRLF.CRLF>",
                     count + end as u64
@@ -608,11 +607,47 @@ impl Transcript {
         }
     }
 
-    fn push(&mut self, who: &str, bytes: &[u8]) {
-        let text = String::from_utf8_lossy(bytes);
-        for line in text.split_terminator("\r\n") {
-            self.lines.push(format!("{who} {line}"));
+    /// Adds the whole lines of `bytes` (after what `who` left unfinished
+    /// before); keeps an unfinished last line for the next call. A line
+    /// longer than a reply line may be (RFC 5321 section 4.5.3.1.5) is cut.
+    fn push(&mut self, who: &'static str, bytes: &[u8]) {
+        if self.partial.0 != who {
+            self.flush();
+            self.partial.0 = who;
         }
+        for piece in bytes.split_inclusive(|&b| b == b'\n') {
+            let room = 512usize.saturating_sub(self.partial.1.len());
+            self.partial
+                .1
+                .extend_from_slice(&piece[..piece.len().min(room)]);
+            if piece.ends_with(b"\n") {
+                self.flush();
+            }
+        }
+    }
+
+    /// Ends the unfinished line, if any.
+    fn flush(&mut self) {
+        let (who, line) = &mut self.partial;
+        if !line.is_empty() {
+            let text = String::from_utf8_lossy(line);
+            let text = text.trim_end_matches(['\r', '\n']);
+            // After the last line of a 354 the client sends the message.
+            if *who == "S:" && text.starts_with("354 ") {
+                self.data = Some(0);
+                // As if the data followed a line end: an empty message is
+                // `.CRLF` alone.
+                self.tail = b"\r\n".to_vec();
+            }
+            self.lines.push(format!("{who} {text}"));
+            line.clear();
+        }
+    }
+
+    /// The lines, the last one finished.
+    fn into_lines(mut self) -> Vec<String> {
+        self.flush();
+        self.lines
     }
 }
 
@@ -733,4 +768,207 @@ fn rfc5322_date(time: SystemTime) -> String {
     DateTime::from_unix(i64::try_from(seconds).unwrap_or(0), 0)
         .map(|d| d.to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay_queue::Recipient;
+    use mailwire_smtp::types::{EnhancedStatus, ReplyCode};
+
+    #[test]
+    fn replies_sort_by_class() {
+        let reply = |code, status, text| Reply::new(ReplyCode::new(code).unwrap(), status, text);
+        assert_eq!(
+            Verdict::of_reply(&reply(250, EnhancedStatus::new(2, 0, 0), "OK")),
+            Verdict::Delivered("250 2.0.0 OK".into())
+        );
+        assert_eq!(
+            Verdict::of_reply(&reply(421, EnhancedStatus::new(4, 3, 2), "Busy")),
+            Verdict::Deferred("421 4.3.2 Busy".into())
+        );
+        assert_eq!(
+            Verdict::of_reply(&reply(550, None, "No\nsuch user")),
+            Verdict::Failed("550 No such user".into())
+        );
+    }
+
+    #[test]
+    fn a_session_that_ends_early_defers_unless_the_server_said_5xx() {
+        let count = 2;
+        // Connection refused: no reply at all.
+        let outcome = Outcome::default();
+        let verdicts = classify(&outcome, Some("Connection refused (os error 111)"), count);
+        assert_eq!(
+            verdicts,
+            vec![Verdict::Deferred("451 4.4.1 Connection refused (os error 111)".into()); 2]
+        );
+        // A 421 greeting (RFC 5321 section 3.1).
+        let busy = Reply::new(
+            ReplyCode::SERVICE_NOT_AVAILABLE,
+            EnhancedStatus::new(4, 3, 2),
+            "Busy",
+        );
+        let outcome = Outcome {
+            error: Some(ClientError::Rejected(busy.clone())),
+            closed: Some(busy),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            classify(&outcome, None, 1),
+            [Verdict::Deferred("421 4.3.2 Busy".into())]
+        );
+        // A 554 greeting: nobody here wants mail.
+        let outcome = Outcome {
+            error: Some(ClientError::Rejected(Reply::new(
+                ReplyCode::TRANSACTION_FAILED,
+                None,
+                "No SMTP service here",
+            ))),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            classify(&outcome, None, 1),
+            [Verdict::Failed("554 No SMTP service here".into())]
+        );
+        // A timeout or a lost connection is temporary.
+        let outcome = Outcome {
+            error: Some(ClientError::ConnectionLost),
+            failure: Some("the connection closed unexpectedly".into()),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            classify(&outcome, None, 1),
+            [Verdict::Deferred(
+                "451 4.4.1 the connection closed unexpectedly".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn transaction_errors_that_retrying_cannot_fix_are_permanent() {
+        assert!(matches!(
+            transaction_verdict(&TransactionError::Needs8BitMime),
+            Verdict::Failed(text) if text.starts_with("554 5.6.3")
+        ));
+        assert!(matches!(
+            transaction_verdict(&TransactionError::TooLarge { size: 10, limit: 5 }),
+            Verdict::Failed(text) if text.starts_with("552 5.3.4")
+        ));
+        assert!(matches!(
+            transaction_verdict(&TransactionError::SessionClosed),
+            Verdict::Deferred(text) if text.starts_with("451 4.4.2")
+        ));
+        let later = Reply::new(ReplyCode::LOCAL_ERROR, None, "try later");
+        assert_eq!(
+            transaction_verdict(&TransactionError::Message(later)),
+            Verdict::Deferred("451 try later".into())
+        );
+    }
+
+    #[test]
+    fn dsn_statuses_come_from_the_enhanced_code_or_the_class() {
+        assert_eq!(status_code("550 5.1.1 No such user"), "5.1.1");
+        assert_eq!(status_code("550 No such user"), "5.0.0");
+        assert_eq!(status_code("451 4.4.1 refused (gave up)"), "4.4.1");
+        assert_eq!(status_code("421 busy"), "4.0.0");
+        assert_eq!(status_code("550 5.x.1 odd"), "5.0.0");
+        assert_eq!(status_code(""), "5.0.0");
+    }
+
+    #[test]
+    fn the_data_end_is_found_across_writes() {
+        let data = b"a\r\n..b\r\n.\r\nQUIT\r\n";
+        for split in 0..data.len() {
+            let mut transcript = Transcript::new(true);
+            // The 354 itself may come in two reads.
+            transcript.note(&Note::Received(b"35"));
+            transcript.note(&Note::Received(b"4 go ahead\r\n"));
+            transcript.note(&Note::Sent(&data[..split]));
+            transcript.note(&Note::Sent(&data[split..]));
+            assert_eq!(
+                transcript.into_lines(),
+                [
+                    "S: 354 go ahead",
+                    "C: <11 octets of message data, ending CRLF.CRLF>",
+                    "C: QUIT"
+                ],
+                "split at {split}"
+            );
+        }
+        // An empty message is the end marker alone.
+        let mut transcript = Transcript::new(true);
+        transcript.note(&Note::Received(b"354 go ahead\r\n"));
+        transcript.note(&Note::Sent(b".\r\nQUIT\r\n"));
+        transcript.note(&Note::Received(b"250 OK\r\n221 B"));
+        transcript.note(&Note::Received(b"ye\r\n"));
+        assert_eq!(
+            transcript.into_lines(),
+            [
+                "S: 354 go ahead",
+                "C: <3 octets of message data, ending CRLF.CRLF>",
+                "C: QUIT",
+                "S: 250 OK",
+                "S: 221 Bye"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dsn_is_a_well_formed_multipart_report() {
+        let entry = Entry {
+            id: "1732860000123.42.7".into(),
+            from: "alice@example.org".into(),
+            size: 10,
+            eight_bit: false,
+            created: UNIX_EPOCH + Duration::from_secs(1_732_860_000),
+            attempts: 1,
+            next_attempt: UNIX_EPOCH,
+            recipients: vec![
+                Recipient {
+                    address: "bob@example.net".into(),
+                    status: Status::Delivered,
+                    reply: "250 2.0.0 OK".into(),
+                },
+                Recipient {
+                    address: "dave@example.net".into(),
+                    status: Status::Failed,
+                    reply: "550 5.1.1 No such user".into(),
+                },
+            ],
+        };
+        // A header with LF line ends is given CRLF.
+        let header = "Subject: lunch\nMessage-ID: <l@example.org>\n";
+        let text = dsn("relay.example.org", &entry, &[1], header, entry.created);
+        let message = mailwire_message::Message::parse(text.as_bytes());
+        assert!(message.validate().is_empty(), "{:?}", message.validate());
+        let root = message.root();
+        assert!(root.content_type().is("multipart", "report"));
+        assert_eq!(
+            root.content_type().params().get("report-type").as_deref(),
+            Some("delivery-status")
+        );
+        let parts = root.parts();
+        assert_eq!(parts.len(), 3);
+        assert!(parts[0].content_type().is("text", "plain"));
+        assert!(parts[1].content_type().is("message", "delivery-status"));
+        assert!(parts[2].content_type().is("text", "rfc822-headers"));
+        let status = String::from_utf8_lossy(parts[1].body()).into_owned();
+        // RFC 3464 section 2.2 (per message) and 2.3 (per recipient).
+        assert!(status.starts_with("Reporting-MTA: dns; relay.example.org\r\nArrival-Date: "));
+        assert!(status.contains(
+            "\r\n\r\nFinal-Recipient: rfc822; dave@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 No such user\r\n"
+        ));
+        assert!(!status.contains("bob@"), "only the failed recipient");
+        assert_eq!(
+            parts[2].body(),
+            // The CRLF before the closing delimiter belongs to it (RFC
+            // 2046 section 5.1.1).
+            b"Subject: lunch\r\nMessage-ID: <l@example.org>\r\n".as_slice()
+        );
+        assert_eq!(
+            message.subject().as_deref(),
+            Some("Undelivered Mail Returned to Sender")
+        );
+    }
 }
