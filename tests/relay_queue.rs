@@ -32,7 +32,7 @@ use relay_queue::{Envelope, Queue};
 use relay_route::{RetryPolicy, Routes};
 use relay_worker::{RelayConfig, RelayEvent, run};
 use smtp_serve::{Options, Store};
-use support::{MESSAGE, SinkOptions, TempDir, free_port, start_smtp_sink, temp_dir};
+use support::{ExampleServer, MESSAGE, SinkOptions, TempDir, free_port, start_smtp_sink, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -1006,6 +1006,62 @@ async fn smtp_sink_refusing_recipients_softly_then_hard() {
             assert!(queue.load(&id).await.unwrap().has_pending());
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_smtp_server_example_busy_and_refusing_as_the_destination() {
+    // The example binary with the switches the exchange example uses.
+    let server = ExampleServer::start(&[
+        "--no-tls",
+        "--busy",
+        "1",
+        "--reject-rcpt",
+        "Dave@Example.NET",
+    ]);
+    let dir = temp_dir();
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let id = enqueue_in_chunks(&queue, "<>", &["bob@example.net", "dave@example.net"]).await;
+    let routes: Routes = format!("*=127.0.0.1:{}", server.port).parse().unwrap();
+    let (worker, mut events) = start_worker(&queue, routes, relay_config());
+    let seen = events_until(&mut events, |e| done_count(e) == 1).await;
+    worker.abort();
+    let events: Vec<RelayEvent> = seen.into_iter().map(|(_, e)| e).collect();
+    let outcomes: Vec<(&str, &str)> = events
+        .iter()
+        .filter_map(|e| match e {
+            RelayEvent::Deferred {
+                recipient, reply, ..
+            } => Some((recipient.as_str(), &reply[..3])),
+            RelayEvent::Delivered {
+                recipient, reply, ..
+            } => Some((recipient.as_str(), &reply[..3])),
+            RelayEvent::Failed {
+                recipient, reply, ..
+            } => Some((recipient.as_str(), &reply[..3])),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("bob@example.net", "421"),
+            ("dave@example.net", "421"),
+            ("bob@example.net", "250"),
+            ("dave@example.net", "550"),
+        ],
+        "{events:#?}"
+    );
+    // From <>: the failure is not bounced.
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, RelayEvent::Bounced { .. }))
+    );
+    assert!(matches!(events.last(), Some(RelayEvent::Done { id: done }) if *done == id));
+    let stored = std::fs::read_dir(server.maildir.join("new"))
+        .unwrap()
+        .count();
+    assert_eq!(stored, 1);
 }
 
 #[tokio::test]
