@@ -18,6 +18,9 @@
 //! `tokio::sync::mpsc` channel, so an example can print
 //! "421 -> queued -> retry in 200 ms -> delivered".
 //!
+//! Entries are worked one at a time, oldest first, and one worker per
+//! queue directory: two would send the same entry twice.
+//!
 //! Include it with `#[path = "support/relay_worker.rs"] mod relay_worker;`
 //! beside `relay_queue`, `relay_route`, `smtp_submit` and `tls`.
 
@@ -61,7 +64,8 @@ pub(crate) enum RelayEvent {
         recipients: Vec<String>,
     },
     /// A line of that session, `C: ...` or `S: ...` (with
-    /// [`RelayConfig::transcript`]); message data is summed up in one line.
+    /// [`RelayConfig::transcript`]), reported when the session is over;
+    /// message data is summed up in one line.
     Transcript { id: String, line: String },
     /// The destination took the message for `recipient`.
     Delivered {
@@ -138,6 +142,9 @@ impl std::fmt::Debug for RelayConfig {
 /// (or forever; abort the task to stop it). Safe to stop at any await:
 /// the queue on disk stays consistent, and a new `run` on the same
 /// directory carries on.
+///
+/// The worker waits for room on `events`: drain the receiver, or drop it
+/// (then events are dropped and delivery goes on).
 pub(crate) async fn run(
     queue: Queue,
     routes: Routes,

@@ -2,7 +2,9 @@
 //! `smtp_server` and `smtp_exchange` examples: accept connections, move
 //! bytes between the socket and the state machine, and make the
 //! application's decisions (accept every sender and recipient, check
-//! passwords, store messages in a Maildir or drop them).
+//! passwords, store messages in a Maildir, hand them to a spool such as
+//! the relay queue, or drop them). For demonstrations it can also turn
+//! the first connections away with `421` and refuse chosen recipients.
 //!
 //! The protocol itself (sequencing, pipelining checks, dot-unstuffing,
 //! STARTTLS injection defence, SASL, limits, timeouts) is all in the state
@@ -42,7 +44,8 @@ pub(crate) enum Store {
     /// Streamed into the application's spool: a relay queue, say
     /// (`relay_spool.rs`). The message gets a `Received` field but no
     /// `Return-Path`, which only the final delivery adds (RFC 5321
-    /// section 4.4).
+    /// section 4.4). Every recipient is accepted, so give `users`: then
+    /// only authenticated clients can relay.
     Spool(Arc<dyn Spool>),
 }
 

@@ -6,6 +6,11 @@
 //!
 //! With `transcript` on, every line the client sends and receives is
 //! printed as `C: ...` / `S: ...` (in plain text, also after STARTTLS).
+//!
+//! [`submit`] is the `smtp_send` example's call; [`transfer`] is the
+//! session underneath with every knob (TLS mode, EHLO name, a null
+//! sender, a size known in advance) and a callback for what happens, which
+//! the relay worker (`relay_worker.rs`) uses to send queued messages on.
 
 #![allow(dead_code)] // each example uses its own part
 
