@@ -858,8 +858,14 @@ async fn a_20_mib_message_streams_through_the_queue() {
     events_until(&mut events, |e| done_count(e) == 1).await;
     worker.abort();
 
-    // Compare the stored file block by block, never holding it whole.
-    let maildir = maildir::Maildir::create(&dest.maildir).await.unwrap();
+    let trace = stored_big(&dest.maildir, &big).await;
+    assert!(trace.starts_with("Return-Path: <alice@example.org>\r\n"));
+}
+
+/// Compares the one message stored in `maildir` with `big` block by
+/// block, never holding it whole; returns the trace fields in front.
+async fn stored_big(maildir: &Path, big: &Big) -> String {
+    let maildir = maildir::Maildir::create(maildir).await.unwrap();
     let stored = maildir.new_messages().await.unwrap();
     assert_eq!(stored.len(), 1);
     let mut file = tokio::fs::File::open(&stored[0]).await.unwrap();
@@ -867,7 +873,6 @@ async fn a_20_mib_message_streams_through_the_queue() {
     let trace_len = total - big.len();
     let mut trace = vec![0; trace_len];
     file.read_exact(&mut trace).await.unwrap();
-    assert!(trace.starts_with(b"Return-Path: <alice@example.org>\r\n"));
     let mut expected = Big::header().to_vec();
     let mut got = vec![0; expected.len()];
     file.read_exact(&mut got).await.unwrap();
@@ -879,6 +884,56 @@ async fn a_20_mib_message_streams_through_the_queue() {
         assert!(got == expected, "block {n} differs");
     }
     assert_eq!(file.read(&mut got).await.unwrap(), 0, "nothing more");
+    String::from_utf8(trace).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_20_mib_message_streams_from_the_client_through_the_relay_server() {
+    let dir = temp_dir();
+    let dest = start_destination(&dir, "mx", "127.0.0.1:0".parse().unwrap(), |_| {}).await;
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let relay_options = Options {
+        store: Store::Spool(std::sync::Arc::new(relay_spool::QueueSpool(queue.clone()))),
+        hostname: "relay.example.org".into(),
+        ..destination_options(dir.path())
+    };
+    let listener = tokio::net::TcpListener::bind(relay_options.listen)
+        .await
+        .unwrap();
+    let relay_addr = listener.local_addr().unwrap();
+    let relay = tokio::spawn(smtp_serve::serve(listener, relay_options));
+    let routes: Routes = format!("*={}", dest.addr).parse().unwrap();
+    let (worker, mut events) = start_worker(&queue, routes, relay_config());
+
+    // The client's file, written block by block.
+    let big = Big { blocks: 320 };
+    let file = dir.path().join("big.eml");
+    {
+        let mut out = tokio::fs::File::create(&file).await.unwrap();
+        out.write_all(Big::header()).await.unwrap();
+        for n in 0..big.blocks {
+            out.write_all(&Big::block(n)).await.unwrap();
+        }
+        out.flush().await.unwrap();
+    }
+    let submission = smtp_submit::Submission {
+        server: relay_addr,
+        from: "alice@example.org".into(),
+        to: vec!["bob@example.net".into()],
+        starttls: false,
+        auth: None,
+        file,
+        chunking: false,
+        transcript: false,
+    };
+    let connector = tls::SelfSigned::generate().unwrap().connector().unwrap();
+    let outcome = smtp_submit::submit(&submission, &connector).await.unwrap();
+    assert!(outcome.report.unwrap().is_success());
+    events_until(&mut events, |e| done_count(e) == 1).await;
+    worker.abort();
+    relay.abort();
+    let trace = stored_big(&dest.maildir, &big).await;
+    assert_eq!(trace.matches("Received: from ").count(), 2, "{trace}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
