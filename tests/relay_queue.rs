@@ -274,7 +274,9 @@ async fn submission_to_the_relay_then_421_then_delivery() {
         certificate,
     ));
     let routes: Routes = format!("example.net={}", dest.addr).parse().unwrap();
-    let (worker, mut events) = start_worker(&queue, routes, relay_config());
+    let mut config = relay_config();
+    config.transcript = true;
+    let (worker, mut events) = start_worker(&queue, routes, config);
 
     let file = dir.path().join("message.eml");
     std::fs::write(&file, MESSAGE).unwrap();
@@ -295,8 +297,13 @@ async fn submission_to_the_relay_then_421_then_delivery() {
     let seen = events_until(&mut events, |e| done_count(e) == 1).await;
     worker.abort();
     relay.abort();
+    // What the exchange example prints (shown with --nocapture).
+    for (_, event) in &seen {
+        println!("{event}");
+    }
     let story: Vec<String> = seen
         .iter()
+        .filter(|(_, e)| !matches!(e, RelayEvent::Transcript { .. }))
         .map(|(_, e)| match e {
             RelayEvent::Queued { .. } => "queued".to_owned(),
             RelayEvent::Attempt { attempt, .. } => format!("attempt {attempt}"),

@@ -96,6 +96,69 @@ pub(crate) enum RelayEvent {
     Done { id: String },
 }
 
+/// One line for a person, as the exchange example prints it:
+///
+/// ```text
+/// queued 1732860000123.42.0: <alice@example.org> -> <bob@example.net>
+/// attempt 1 of 1732860000123.42.0 via 127.0.0.1:2525 for <bob@example.net>
+/// deferred <bob@example.net>: 421 4.3.2 Service temporarily unavailable; retry in 200 ms
+/// ```
+impl std::fmt::Display for RelayEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |addresses: &[String]| {
+            addresses
+                .iter()
+                .map(|a| format!("<{a}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Self::Queued {
+                id,
+                from,
+                recipients,
+            } => write!(f, "queued {id}: <{from}> -> {}", list(recipients)),
+            Self::Attempt {
+                id,
+                attempt,
+                route,
+                recipients,
+            } => write!(
+                f,
+                "attempt {attempt} of {id} via {route} for {}",
+                list(recipients)
+            ),
+            Self::Transcript { line, .. } => write!(f, "    {line}"),
+            Self::Delivered {
+                recipient, reply, ..
+            } => write!(f, "delivered <{recipient}>: {reply}"),
+            Self::Deferred {
+                recipient,
+                reply,
+                retry_in,
+                ..
+            } => write!(
+                f,
+                "deferred <{recipient}>: {reply}; retry in {} ms",
+                retry_in.as_millis()
+            ),
+            Self::Failed {
+                recipient, reply, ..
+            } => write!(f, "failed <{recipient}>: {reply}"),
+            Self::Bounced {
+                id,
+                bounce,
+                recipients,
+            } => write!(
+                f,
+                "bounce {bounce} queued for the sender of {id} about {}",
+                list(recipients)
+            ),
+            Self::Done { id } => write!(f, "{id} done, removed from the queue"),
+        }
+    }
+}
+
 /// How the worker talks to the next hops.
 #[derive(Clone)]
 pub(crate) struct RelayConfig {
@@ -782,6 +845,67 @@ mod tests {
     use super::*;
     use crate::relay_queue::Recipient;
     use mailwire_smtp::types::{EnhancedStatus, ReplyCode};
+
+    #[test]
+    fn events_read_as_one_line_each() {
+        let id = "1.2.3".to_owned();
+        let bob = vec!["bob@example.net".to_owned()];
+        let lines: Vec<String> = [
+            RelayEvent::Queued {
+                id: id.clone(),
+                from: String::new(),
+                recipients: bob.clone(),
+            },
+            RelayEvent::Attempt {
+                id: id.clone(),
+                attempt: 2,
+                route: "127.0.0.1:2525".parse().unwrap(),
+                recipients: bob.clone(),
+            },
+            RelayEvent::Transcript {
+                id: id.clone(),
+                line: "S: 220 hi".into(),
+            },
+            RelayEvent::Deferred {
+                id: id.clone(),
+                recipient: bob[0].clone(),
+                reply: "421 4.3.2 Busy".into(),
+                retry_in: Duration::from_millis(200),
+            },
+            RelayEvent::Delivered {
+                id: id.clone(),
+                recipient: bob[0].clone(),
+                reply: "250 2.0.0 OK".into(),
+            },
+            RelayEvent::Failed {
+                id: id.clone(),
+                recipient: bob[0].clone(),
+                reply: "550 5.1.1 No".into(),
+            },
+            RelayEvent::Bounced {
+                id: id.clone(),
+                bounce: "4.5.6".into(),
+                recipients: bob.clone(),
+            },
+            RelayEvent::Done { id },
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            lines,
+            [
+                "queued 1.2.3: <> -> <bob@example.net>",
+                "attempt 2 of 1.2.3 via 127.0.0.1:2525 for <bob@example.net>",
+                "    S: 220 hi",
+                "deferred <bob@example.net>: 421 4.3.2 Busy; retry in 200 ms",
+                "delivered <bob@example.net>: 250 2.0.0 OK",
+                "failed <bob@example.net>: 550 5.1.1 No",
+                "bounce 4.5.6 queued for the sender of 1.2.3 about <bob@example.net>",
+                "1.2.3 done, removed from the queue",
+            ]
+        );
+    }
 
     #[test]
     fn replies_sort_by_class() {
