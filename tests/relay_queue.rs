@@ -616,6 +616,47 @@ async fn a_recipient_deferred_too_long_is_given_up_and_bounced() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_message_file_fails_its_entry_and_the_worker_goes_on() {
+    let dir = temp_dir();
+    let home = start_destination(&dir, "home", "127.0.0.1:0".parse().unwrap(), |_| {}).await;
+    let queue = Queue::open(dir.path().join("queue")).await.unwrap();
+    let lost = enqueue_in_chunks(&queue, "alice@example.org", &["bob@example.net"]).await;
+    std::fs::remove_file(queue.message_path(&lost)).unwrap();
+    let fine = enqueue_in_chunks(&queue, "alice@example.org", &["carol@example.net"]).await;
+    let routes: Routes = format!("*={}", home.addr).parse().unwrap();
+    // Give up at the first temporary failure.
+    let policy = RetryPolicy {
+        give_up_after: Duration::ZERO,
+        ..RetryPolicy::default()
+    };
+    let (sender, mut events) = mpsc::channel(1024);
+    let worker = tokio::spawn(run(queue.clone(), routes, policy, relay_config(), sender));
+    let seen = events_until(&mut events, |e| done_count(e) == 3).await;
+    worker.abort();
+    let events: Vec<RelayEvent> = seen.into_iter().map(|(_, e)| e).collect();
+    assert!(
+        events.iter().any(|e| matches!(e,
+            RelayEvent::Failed { id, reply, .. } if *id == lost && reply.starts_with("451 4.4.1 "))),
+        "{events:#?}"
+    );
+    assert!(events.iter().any(|e| matches!(e,
+        RelayEvent::Delivered { id, .. } if *id == fine)));
+    // The bounce went out, without the original header it could not read.
+    let stored: Vec<String> = home
+        .messages()
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).into_owned())
+        .collect();
+    assert_eq!(stored.len(), 2);
+    let bounce = stored
+        .iter()
+        .find(|m| m.starts_with("Return-Path: <>"))
+        .expect("a bounce");
+    assert!(bounce.contains("Final-Recipient: rfc822; bob@example.net\r\n"));
+    assert!(queue.entries().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_a_crash_left_unreported_are_bounced_on_restart() {
     // A crash after a failure was recorded and before its bounce was
     // queued: the next worker bounces it, and delivers nothing again.

@@ -519,7 +519,11 @@ impl Worker {
     /// Queues a delivery status notification to the sender of `entry` for
     /// the recipients at `failed`; returns its id.
     async fn bounce(&self, entry: &Entry, failed: &[usize]) -> io::Result<String> {
-        let header = original_header(&self.queue.message_path(&entry.id)).await?;
+        // The header is a courtesy: a bounce goes out without it when the
+        // message cannot be read (its file lost, say).
+        let header = original_header(&self.queue.message_path(&entry.id))
+            .await
+            .unwrap_or_default();
         let text = dsn(
             &self.config.hostname,
             entry,
