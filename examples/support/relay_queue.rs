@@ -724,6 +724,25 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_and_byte_change_of_a_state_file_is_handled() {
+        // No panic whatever a crash or a disk did to the file: an entry or
+        // an InvalidData error.
+        let text = entry().to_text().into_bytes();
+        for cut in 0..text.len() {
+            let _ = Entry::parse("x", &String::from_utf8_lossy(&text[..cut]));
+        }
+        for at in 0..text.len() {
+            for byte in [b'\t', b'\n', b' ', b'9', 0xff] {
+                let mut changed = text.clone();
+                changed[at] = byte;
+                if let Err(e) = Entry::parse("x", &String::from_utf8_lossy(&changed)) {
+                    assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn envelopes_lose_their_angle_brackets() {
         let envelope = Envelope::new("<>", &["<b@example.net>", "c@example.net"]);
         assert!(envelope.is_bounce());
