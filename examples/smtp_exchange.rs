@@ -54,6 +54,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         tls: true,
         max_size: 10 << 20,
         verbose: false,
+        busy_connections: 0,
+        reject_recipients: Vec::new(),
     };
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let server = listener.local_addr()?;

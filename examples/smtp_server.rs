@@ -23,6 +23,11 @@
 //!   certificate is made at start and `STARTTLS` offered).
 //! - `--max-size BYTES`: the largest message accepted (default 64 MiB).
 //! - `--verbose`: print protocol errors and deliveries.
+//! - `--busy N`: answer the first N connections with a `421 4.3.2`
+//!   greeting and close them (RFC 5321 section 3.1), to show a relay's
+//!   retries.
+//! - `--reject-rcpt ADDR` (repeatable): refuse this recipient with
+//!   `550 5.1.1`, to show bounces.
 
 #[path = "support/maildir.rs"]
 mod maildir;
@@ -43,7 +48,8 @@ async fn main() -> ExitCode {
             eprintln!("smtp_server: {message}");
             eprintln!(
                 "usage: smtp_server --listen ADDR [--maildir DIR | --sink] [--user NAME:PASS ...] \
-                 [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]"
+                 [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose] [--busy N] \
+                 [--reject-rcpt ADDR ...]"
             );
             return ExitCode::from(2);
         }

@@ -2,7 +2,9 @@
 //! `smtp_server` and `smtp_exchange` examples: accept connections, move
 //! bytes between the socket and the state machine, and make the
 //! application's decisions (accept every sender and recipient, check
-//! passwords, store messages in a Maildir or drop them).
+//! passwords, store messages in a Maildir, hand them to a spool such as
+//! the relay queue, or drop them). For demonstrations it can also turn
+//! the first connections away with `421` and refuse chosen recipients.
 //!
 //! The protocol itself (sequencing, pipelining checks, dot-unstuffing,
 //! STARTTLS injection defence, SASL, limits, timeouts) is all in the state
@@ -10,10 +12,13 @@
 
 #![allow(dead_code)] // each example uses its own part
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::{Buf, BytesMut};
@@ -36,6 +41,36 @@ pub(crate) enum Store {
     Maildir(PathBuf),
     /// Read and dropped (as Postfix's `smtp-sink`).
     Sink,
+    /// Streamed into the application's spool: a relay queue, say
+    /// (`relay_spool.rs`). The message gets a `Received` field but no
+    /// `Return-Path`, which only the final delivery adds (RFC 5321
+    /// section 4.4). Every recipient is accepted, so give `users`: then
+    /// only authenticated clients can relay.
+    Spool(Arc<dyn Spool>),
+}
+
+/// A future in a box, so [`Spool`] can be a trait object.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Takes messages the server accepts, streamed chunk by chunk.
+pub(crate) trait Spool: Send + Sync + std::fmt::Debug {
+    /// Starts a message from `from` (`<a@example.org>`, or `<>`) for `to`
+    /// (`<b@example.net>` each).
+    fn begin<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a [String],
+    ) -> BoxFuture<'a, io::Result<Box<dyn SpoolWriter>>>;
+}
+
+/// One message going into a [`Spool`]; dropping it gives the message up.
+pub(crate) trait SpoolWriter: Send {
+    /// Appends `chunk` to the message.
+    fn write_chunk<'a>(&'a mut self, chunk: &'a [u8]) -> BoxFuture<'a, io::Result<()>>;
+
+    /// Makes the message durable; the server answers `250` only after
+    /// this returned `Ok`. Returns a name for the log (a queue id).
+    fn commit(self: Box<Self>) -> BoxFuture<'static, io::Result<String>>;
 }
 
 /// The server's settings, from the command line.
@@ -48,11 +83,19 @@ pub(crate) struct Options {
     pub(crate) tls: bool,
     pub(crate) max_size: u64,
     pub(crate) verbose: bool,
+    /// The first this many connections get `421 4.3.2` as their greeting
+    /// and are closed (RFC 5321 section 3.1): a destination that is busy
+    /// at first, for showing a relay's retries. 0: never busy.
+    pub(crate) busy_connections: usize,
+    /// Recipients refused with `550 5.1.1` (compared without regard to
+    /// case), for showing bounces; every other recipient is accepted.
+    pub(crate) reject_recipients: Vec<String>,
 }
 
 impl Options {
     /// Reads `--listen ADDR [--maildir DIR | --sink] [--user NAME:PASS ...]
-    /// [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]`.
+    /// [--hostname NAME] [--no-tls] [--max-size BYTES] [--verbose]
+    /// [--busy N] [--reject-rcpt ADDR ...]`.
     pub(crate) fn from_args(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut listen = None;
         let mut store = None;
@@ -64,6 +107,8 @@ impl Options {
             tls: true,
             max_size: 64 << 20,
             verbose: false,
+            busy_connections: 0,
+            reject_recipients: Vec::new(),
         };
         while let Some(arg) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -90,6 +135,12 @@ impl Options {
                         .map_err(|e| format!("--max-size {text}: {e}"))?;
                 }
                 "--verbose" => options.verbose = true,
+                "--busy" => {
+                    let text = value("--busy")?;
+                    options.busy_connections =
+                        text.parse().map_err(|e| format!("--busy {text}: {e}"))?;
+                }
+                "--reject-rcpt" => options.reject_recipients.push(value("--reject-rcpt")?),
                 other => return Err(format!("unknown option {other}")),
             }
         }
@@ -122,6 +173,8 @@ struct Shared {
     options: Options,
     maildir: Option<Maildir>,
     acceptor: Option<TlsAcceptor>,
+    /// How many more connections are turned away with `421`.
+    busy_left: AtomicUsize,
 }
 
 /// Serves connections from `listener` until it fails, with a new
@@ -139,7 +192,7 @@ pub(crate) async fn serve_with_certificate(
 ) -> io::Result<()> {
     let maildir = match &options.store {
         Store::Maildir(dir) => Some(Maildir::create(dir.clone()).await?),
-        Store::Sink => None,
+        Store::Sink | Store::Spool(_) => None,
     };
     let acceptor = if options.tls {
         Some(certificate.acceptor()?)
@@ -148,9 +201,10 @@ pub(crate) async fn serve_with_certificate(
     };
     let shared = Arc::new(Shared {
         config: Arc::new(options.server_config()),
-        options,
         maildir,
         acceptor,
+        busy_left: AtomicUsize::new(options.busy_connections),
+        options,
     });
     loop {
         let (stream, peer) = listener.accept().await?;
@@ -176,10 +230,39 @@ struct Session<'s> {
     sender: String,
     recipients: Vec<String>,
     delivery: Option<Delivery>,
+    /// The message going into a [`Store::Spool`].
+    spooled: Option<Box<dyn SpoolWriter>>,
+    /// Why the spool could not take the message (answered at its end).
+    spool_error: Option<io::Error>,
+}
+
+/// Whether to turn this connection away, counting it if so.
+fn take_busy(shared: &Shared) -> bool {
+    shared
+        .busy_left
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// Answers a connection with a `421` greeting and closes it. Written here,
+/// not by the state machine: `Server::new` has already queued its `220`.
+async fn turn_away(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    let line = format!(
+        "421 4.3.2 {} Service temporarily unavailable, try again later\r\n",
+        shared.options.hostname
+    );
+    stream.write_all(line.as_bytes()).await?;
+    stream.shutdown().await
 }
 
 /// Runs one SMTP session on `stream`.
 async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Result<()> {
+    if take_busy(shared) {
+        if shared.options.verbose {
+            eprintln!("smtp_server: {peer}: busy, answered 421");
+        }
+        return turn_away(stream, shared).await;
+    }
     let _ = stream.set_nodelay(true);
     let mut conn: Conn = Either::Left(stream);
     let mut server = Server::new(Arc::clone(&shared.config), Instant::now());
@@ -196,6 +279,8 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
         sender: String::new(),
         recipients: Vec::new(),
         delivery: None,
+        spooled: None,
+        spool_error: None,
     };
     // Small at first (most sessions are short); grown while a message
     // streams in.
@@ -303,12 +388,27 @@ impl Session<'_> {
                 server.accept_sender()
             }
             Event::Recipient(rcpt) => {
+                let address = rcpt.forward_path().to_string();
+                if self.refuses(&address) {
+                    return server
+                        .reject_recipient(Reply::new(
+                            ReplyCode::MAILBOX_UNAVAILABLE,
+                            Some(EnhancedStatus::BAD_DESTINATION),
+                            "No such user here",
+                        ))
+                        .map(|()| false)
+                        .map_err(|e| io::Error::other(e.to_string()));
+                }
                 if self.keeps_envelope() {
-                    self.recipients.push(rcpt.forward_path().to_string());
+                    self.recipients.push(address);
                 }
                 server.accept_recipient()
             }
             Event::Data(chunk) => {
+                let shared = self.shared;
+                if let Store::Spool(spool) = &shared.options.store {
+                    self.spool_chunk(spool, &chunk).await;
+                }
                 if let Some(maildir) = &self.shared.maildir {
                     if self.delivery.is_none() {
                         let mut delivery = maildir.begin().await?;
@@ -322,6 +422,11 @@ impl Session<'_> {
                 Ok(())
             }
             Event::MessageEnd(end) => {
+                let shared = self.shared;
+                if let Store::Spool(spool) = &shared.options.store {
+                    let spooled = self.finish_spool(spool).await;
+                    return self.answer_spooled(server, spooled, end.size);
+                }
                 let stored = match (self.delivery.take(), &self.shared.maildir) {
                     (Some(delivery), _) => delivery.commit().await.map(Some),
                     // An empty message still gets its file.
@@ -388,9 +493,88 @@ impl Session<'_> {
         Ok(false)
     }
 
+    /// Whether `address` (as `<local@domain>`) is one to refuse.
+    fn refuses(&self, address: &str) -> bool {
+        let bare = address.trim_start_matches('<').trim_end_matches('>');
+        self.shared
+            .options
+            .reject_recipients
+            .iter()
+            .any(|refused| refused.eq_ignore_ascii_case(bare))
+    }
+
     /// Whether the envelope is needed: for stored messages and the log.
     fn keeps_envelope(&self) -> bool {
-        self.shared.maildir.is_some() || self.shared.options.verbose
+        !matches!(self.shared.options.store, Store::Sink) || self.shared.options.verbose
+    }
+
+    /// Streams `chunk` into the spool, starting the message (with its
+    /// `Received` field) on the first one. An error is kept for the
+    /// message's end, so the client gets a `451` rather than a reset.
+    async fn spool_chunk(&mut self, spool: &Arc<dyn Spool>, chunk: &[u8]) {
+        if self.spool_error.is_some() {
+            return;
+        }
+        let result = async {
+            if self.spooled.is_none() {
+                let mut writer = spool.begin(&self.sender, &self.recipients).await?;
+                writer.write_chunk(self.received_field().as_bytes()).await?;
+                self.spooled = Some(writer);
+            }
+            match &mut self.spooled {
+                Some(writer) => writer.write_chunk(chunk).await,
+                None => Ok(()),
+            }
+        }
+        .await;
+        if let Err(error) = result {
+            self.spooled = None;
+            self.spool_error = Some(error);
+        }
+    }
+
+    /// Commits the spooled message (an empty one too).
+    async fn finish_spool(&mut self, spool: &Arc<dyn Spool>) -> io::Result<String> {
+        if self.spooled.is_none() && self.spool_error.is_none() {
+            self.spool_chunk(spool, b"").await;
+        }
+        if let Some(error) = self.spool_error.take() {
+            return Err(error);
+        }
+        match self.spooled.take() {
+            Some(writer) => writer.commit().await,
+            None => Err(io::Error::other("no message to commit")),
+        }
+    }
+
+    /// `250` once the spool has the message, `451` if it could not take it.
+    fn answer_spooled(
+        &mut self,
+        server: &mut Server,
+        spooled: io::Result<String>,
+        size: u64,
+    ) -> io::Result<bool> {
+        let decided = match spooled {
+            Ok(id) => {
+                if self.shared.options.verbose {
+                    eprintln!(
+                        "smtp_server: {size} bytes from {} queued as {id}",
+                        self.sender
+                    );
+                }
+                server.accept_message()
+            }
+            Err(error) => {
+                eprintln!("smtp_server: cannot queue a message: {error}");
+                server.reject_message(Reply::new(
+                    ReplyCode::LOCAL_ERROR,
+                    Some(EnhancedStatus::TEMPORARY_SYSTEM),
+                    "Cannot queue the message now",
+                ))
+            }
+        };
+        decided.map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(false)
     }
 
     /// Whether the credentials match one of the accounts.
@@ -412,6 +596,11 @@ impl Session<'_> {
     /// The `Return-Path` and `Received` fields put in front of a stored
     /// message (RFC 5321 section 4.4).
     fn trace_fields(&self) -> String {
+        format!("Return-Path: {}\r\n{}", self.sender, self.received_field())
+    }
+
+    /// The `Received` field a relay adds (RFC 5321 section 4.4).
+    fn received_field(&self) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -423,8 +612,7 @@ impl Session<'_> {
             _ => String::new(),
         };
         format!(
-            "Return-Path: {}\r\nReceived: from {} ([{}])\r\n\tby {} (mailwire smtp_server) with ESMTP{};\r\n\t{}\r\n",
-            self.sender,
+            "Received: from {} ([{}])\r\n\tby {} (mailwire smtp_server) with ESMTP{};\r\n\t{}\r\n",
             self.helo,
             self.peer.ip(),
             self.shared.options.hostname,
@@ -435,6 +623,8 @@ impl Session<'_> {
 
     /// Drops a delivery in progress.
     async fn abort(&mut self) {
+        self.spooled = None;
+        self.spool_error = None;
         if let Some(delivery) = self.delivery.take() {
             let _ = delivery.abort().await;
         }

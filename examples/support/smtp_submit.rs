@@ -6,17 +6,24 @@
 //!
 //! With `transcript` on, every line the client sends and receives is
 //! printed as `C: ...` / `S: ...` (in plain text, also after STARTTLS).
+//!
+//! [`submit`] is the `smtp_send` example's call; [`transfer`] is the
+//! session underneath with every knob (TLS mode, EHLO name, a null
+//! sender, a size known in advance) and a callback for what happens, which
+//! the relay worker (`relay_worker.rs`) uses to send queued messages on.
 
 #![allow(dead_code)] // each example uses its own part
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
-use mailwire_smtp::client::{Client, Config, Credentials, Envelope, Event, Tls, TransactionReport};
-use mailwire_smtp::types::{Body, MailParams};
+use mailwire_smtp::client::{
+    Client, ClientError, Config, Credentials, Envelope, Event, Tls, TransactionReport,
+};
+use mailwire_smtp::types::{Body, MailParams, Reply};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -40,12 +47,56 @@ pub(crate) struct Submission {
 }
 
 /// How the submission went.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Outcome {
     /// The report of the transaction, if it got that far.
     pub(crate) report: Option<TransactionReport>,
     /// Why the session failed, if it did.
     pub(crate) failure: Option<String>,
+    /// The same failure as the client saw it (a relay sorts it into
+    /// temporary and permanent by the reply it holds).
+    pub(crate) error: Option<ClientError>,
+    /// The reply the server closed the session with (`421`), if any.
+    pub(crate) closed: Option<Reply<'static>>,
+}
+
+/// One session that sends one message file, with every knob a caller
+/// may need: [`submit`] (the `smtp_send` example) and the relay queue's
+/// delivery worker both run it.
+#[derive(Debug, Clone)]
+pub(crate) struct Transfer<'a> {
+    pub(crate) server: SocketAddr,
+    /// The name in `EHLO`.
+    pub(crate) helo: &'a str,
+    pub(crate) tls: Tls,
+    /// `(user, password)` for AUTH; none for relay-to-MX.
+    pub(crate) auth: Option<(&'a str, &'a str)>,
+    /// The reverse-path; empty for the null sender `<>`.
+    pub(crate) from: &'a str,
+    pub(crate) to: &'a [String],
+    pub(crate) file: &'a Path,
+    /// Use `BDAT` when the server offers `CHUNKING`.
+    pub(crate) chunking: bool,
+    /// The file's size and whether it holds 8-bit bytes, when the caller
+    /// knows them already (else the file is read once to find out).
+    pub(crate) scanned: Option<(u64, bool)>,
+}
+
+/// What happens during a [`transfer`], as it happens: bytes for a
+/// transcript, and each recipient's reply.
+#[derive(Debug)]
+pub(crate) enum Note<'a> {
+    /// Bytes the client sent.
+    Sent(&'a [u8]),
+    /// Bytes the server sent.
+    Received(&'a [u8]),
+    /// The STARTTLS handshake finished.
+    TlsDone,
+    /// The reply to `RCPT TO` for `to[index]`.
+    Recipient {
+        index: usize,
+        reply: &'a Reply<'static>,
+    },
 }
 
 /// A connection, in plain text or after `STARTTLS`.
@@ -57,48 +108,97 @@ pub(crate) async fn submit(
     submission: &Submission,
     connector: &TlsConnector,
 ) -> io::Result<Outcome> {
-    let mut config = Config::new("client.localhost");
-    config.tls = if submission.starttls {
-        Tls::Required
-    } else {
-        Tls::Never
+    let transfer_spec = Transfer {
+        server: submission.server,
+        helo: "client.localhost",
+        tls: if submission.starttls {
+            Tls::Required
+        } else {
+            Tls::Never
+        },
+        auth: submission
+            .auth
+            .as_ref()
+            .map(|(name, pass)| (name.as_str(), pass.as_str())),
+        from: &submission.from,
+        to: &submission.to,
+        file: &submission.file,
+        chunking: submission.chunking,
+        scanned: None,
     };
-    config.chunking = submission.chunking;
-    if let Some((name, pass)) = &submission.auth {
-        config.credentials = Some(Credentials::password(name.clone(), pass.clone()));
+    let transcript = submission.transcript;
+    let mut outcome = Outcome::default();
+    transfer(
+        &transfer_spec,
+        Some(connector),
+        &mut outcome,
+        &mut |note| match note {
+            Note::Sent(bytes) if transcript => print_lines("C:", bytes),
+            Note::Received(bytes) if transcript => print_lines("S:", bytes),
+            Note::TlsDone if transcript => println!("   (TLS handshake done)"),
+            Note::Recipient { index, reply } if !transcript => {
+                let verdict = if reply.is_positive() {
+                    "accepted"
+                } else {
+                    "refused"
+                };
+                let to = &submission.to[index];
+                println!("{to}: {verdict}: {} {}", reply.code(), reply.text());
+            }
+            _ => {}
+        },
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Runs one session per `spec`, filling `outcome` as events arrive (so a
+/// caller still has what was learned when an I/O error ends it early) and
+/// telling `note` what happens. `connector` is needed only when TLS may be
+/// used.
+pub(crate) async fn transfer(
+    spec: &Transfer<'_>,
+    connector: Option<&TlsConnector>,
+    outcome: &mut Outcome,
+    note: &mut (dyn FnMut(Note<'_>) + Send),
+) -> io::Result<()> {
+    let mut config = Config::new(spec.helo);
+    config.tls = spec.tls;
+    config.chunking = spec.chunking;
+    if let Some((name, pass)) = spec.auth {
+        config.credentials = Some(Credentials::password(name.to_owned(), pass.to_owned()));
         // Only for loopback tests without TLS: say so.
-        config.allow_plaintext_auth = !submission.starttls;
+        config.allow_plaintext_auth = spec.tls == Tls::Never;
     }
     let mut client = Client::new(config).map_err(io::Error::other)?;
     // The MAIL FROM parameters go out before the data, so read the file
     // once for its size and whether it holds 8-bit bytes (RFC 1870,
     // RFC 6152); the client drops what the server does not offer.
-    let (size, eight_bit) = scan(&submission.file).await?;
+    let (size, eight_bit) = match spec.scanned {
+        Some(known) => known,
+        None => scan(spec.file).await?,
+    };
     let mut params = MailParams::default();
     params.size = Some(size);
     params.body = eight_bit.then_some(Body::EightBitMime);
-    let to: Vec<&str> = submission.to.iter().map(String::as_str).collect();
-    let envelope = Envelope::from_addresses(&submission.from, &to)
+    let to: Vec<&str> = spec.to.iter().map(String::as_str).collect();
+    let envelope = Envelope::from_addresses(spec.from, &to)
         .map_err(io::Error::other)?
         .with_params(params);
     client.handle_timeout(Instant::now());
     client.send_stream(&envelope).map_err(io::Error::other)?;
     client.quit();
 
-    let stream = TcpStream::connect(submission.server).await?;
+    let stream = TcpStream::connect(spec.server).await?;
     let _ = stream.set_nodelay(true);
     let mut conn: Conn = Either::Left(stream);
-    let mut file = tokio::fs::File::open(&submission.file).await?;
+    let mut file = tokio::fs::File::open(spec.file).await?;
     let mut pending = BytesMut::new();
     let mut file_done = false;
     let mut input = vec![0u8; 16 * 1024];
     let mut output = BytesMut::with_capacity(16 * 1024);
     let mut start_tls = false;
     let mut closed = false;
-    let mut outcome = Outcome {
-        report: None,
-        failure: None,
-    };
     loop {
         while let Some(event) = client.poll_event() {
             match event {
@@ -125,47 +225,45 @@ pub(crate) async fn submit(
                     }
                 }
                 Event::Recipient { index, reply, .. } => {
-                    if submission.transcript {
-                        continue;
-                    }
-                    let to = &submission.to[index];
-                    let verdict = if reply.is_positive() {
-                        "accepted"
-                    } else {
-                        "refused"
-                    };
-                    println!("{to}: {verdict}: {} {}", reply.code(), reply.text());
+                    note(Note::Recipient {
+                        index,
+                        reply: &reply,
+                    });
                 }
                 Event::TransactionDone(report) => outcome.report = Some(report),
-                Event::Failed(error) => outcome.failure = Some(error.to_string()),
-                Event::Closed { .. } => closed = true,
+                Event::Failed(error) => {
+                    outcome.failure = Some(error.to_string());
+                    outcome.error = Some(error);
+                }
+                Event::Closed { reply } => {
+                    outcome.closed = reply;
+                    closed = true;
+                }
                 _ => {}
             }
         }
         if client.poll_output(&mut output) > 0 {
-            if submission.transcript {
-                print_lines("C:", &output);
-            }
+            note(Note::Sent(&output));
             conn.write_all(&output).await?;
             output.clear();
             continue;
         }
         if start_tls {
             start_tls = false;
-            let Either::Left(tcp) = conn else {
-                return Err(io::Error::other("STARTTLS twice"));
+            let (Either::Left(tcp), Some(connector)) = (conn, connector) else {
+                return Err(io::Error::other(
+                    "STARTTLS twice or without a TLS connector",
+                ));
             };
-            let name = tls::server_name(&submission.server.ip().to_string())?;
+            let name = tls::server_name(&spec.server.ip().to_string())?;
             conn = Either::Right(connector.connect(name, tcp).await?);
-            if submission.transcript {
-                println!("   (TLS handshake done)");
-            }
+            note(Note::TlsDone);
             client.tls_established();
             continue;
         }
         if closed {
             conn.shutdown().await.ok();
-            return Ok(outcome);
+            return Ok(());
         }
         let deadline = client.poll_timeout();
         let timeout = async {
@@ -181,9 +279,7 @@ pub(crate) async fn submit(
                 if n == 0 {
                     client.connection_closed();
                 } else {
-                    if submission.transcript {
-                        print_lines("S:", &input[..n]);
-                    }
+                    note(Note::Received(&input[..n]));
                     client.handle_input(&input[..n]);
                 }
             }
