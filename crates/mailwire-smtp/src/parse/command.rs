@@ -845,10 +845,11 @@ fn notify(text: &str) -> Option<Notify> {
 /// addr-type = atom
 /// ```
 fn orcpt(text: &str) -> Option<OriginalRecipient<'_>> {
-    // addr-type runs to the first byte that is not atext, which must be `;`.
+    // addr-type runs to the first byte that is not atext, which must be
+    // `;`; `=` is atext but cannot appear in an esmtp-value.
     let semi = text
         .bytes()
-        .position(|b| !mailwire_core::token::is_atext(b))?;
+        .position(|b| !mailwire_core::token::is_atext(b) || b == b'=')?;
     if semi == 0 || text.as_bytes()[semi] != b';' {
         return None;
     }
@@ -1062,6 +1063,22 @@ mod tests {
                 prop_assert_eq!(Ok(plain), general_rcpt_params(raw, 0));
             }
         }
+
+        /// The same from pieces of real parameters, so that most inputs
+        /// get past the keywords.
+        #[test]
+        fn plain_rcpt_params_agree_on_near_misses(
+            pieces in prop::collection::vec(prop::sample::select(vec![
+                "NOTIFY=", "ORCPT=", "SUCCESS", "FAILURE", "DELAY", "NEVER", ",", ";", "=", "+2B",
+                "+", "rfc822", "a@b.c", " ", "x", "\u{e9}", "\t", "~",
+            ]), 0..12)
+        ) {
+            let raw = pieces.concat();
+            let raw = raw.trim_start_matches(' ').trim_end_matches(' ');
+            if let Some(plain) = plain_rcpt_params(raw) {
+                prop_assert_eq!(Ok(plain), general_rcpt_params(raw, 0));
+            }
+        }
     }
 
     #[test]
@@ -1071,5 +1088,8 @@ mod tests {
         assert!(plain_rcpt(line).is_some());
         assert!(plain_rcpt("RCPT TO:<Postmaster>").is_none());
         assert!(plain_rcpt("RCPT TO:<a@b> RRVS=2026-01-01T00:00:00Z").is_none());
+        // `=` is atext, but no esmtp-value holds one (found by fuzzing).
+        assert!(plain_rcpt("RCPT TO:<a@b> ORCPT=rPT=rf822;x").is_none());
+        assert!(Command::parse(b"RCPT TO:<a@b> ORCPT=rPT=rf822;x").is_err());
     }
 }
