@@ -787,7 +787,7 @@ fn command_kind(head: &[u8]) -> Kind {
         return Kind::Other;
     };
     let rest = &head[tag.as_str().len() + 1..];
-    if rest.len() > 7 && rest[..7].eq_ignore_ascii_case(b"APPEND ") {
+    if rest.len() >= 7 && rest[..7].eq_ignore_ascii_case(b"APPEND ") {
         Kind::Append { messages: false }
     } else {
         Kind::Other
