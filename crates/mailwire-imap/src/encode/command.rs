@@ -118,17 +118,22 @@ impl Enc {
         Ok(())
     }
 
+    /// `quoted`, for octets that are all [`is_quotable`].
+    fn quoted(&mut self, data: &[u8]) {
+        self.out.push(b'"');
+        for &b in data {
+            if b == b'"' || b == b'\\' {
+                self.out.push(b'\\');
+            }
+            self.out.push(b);
+        }
+        self.out.push(b'"');
+    }
+
     /// `string = quoted / literal`.
     fn string(&mut self, data: &[u8]) -> Result {
         if data.len() <= MAX_QUOTED && data.iter().all(|&b| is_quotable(b)) {
-            self.out.push(b'"');
-            for &b in data {
-                if b == b'"' || b == b'\\' {
-                    self.out.push(b'\\');
-                }
-                self.out.push(b);
-            }
-            self.out.push(b'"');
+            self.quoted(data);
             Ok(())
         } else {
             self.literal(data, false)
@@ -646,13 +651,13 @@ impl Enc {
                 if let Some((name, kind)) = entry {
                     // entry-name is a quoted string in the grammar.
                     let data = name.as_bytes();
-                    if data.len() > MAX_QUOTED || !data.iter().all(|&b| is_quotable(b)) {
+                    if !data.iter().all(|&b| is_quotable(b)) {
                         return Err(EncodeError::Invalid {
                             field: "MODSEQ entry name",
                             reason: "not quotable",
                         });
                     }
-                    self.string(data)?;
+                    self.quoted(data);
                     self.sp();
                     self.put(kind.as_str().as_bytes());
                     self.sp();

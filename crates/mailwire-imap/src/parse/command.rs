@@ -920,7 +920,13 @@ impl<'a> Parser<'a> {
             b"MODSEQ" => {
                 self.sp()?;
                 let entry = if self.peek() == Some(b'"') {
-                    let name = AString::new(self.quoted()?);
+                    let at = self.pos;
+                    let name = self.quoted()?;
+                    // entry-flag-name = DQUOTE "/flags/" attr-flag DQUOTE: ASCII.
+                    if !name.iter().all(|&b| crate::types::is_quotable(b)) {
+                        return Err(CommandError::new(K::Syntax("ASCII entry name"), at));
+                    }
+                    let name = AString::new(name);
                     self.sp()?;
                     let at = self.pos;
                     let kind = match self.word().to_ascii_lowercase().as_slice() {
