@@ -8,7 +8,7 @@ use mailwire_imap::types::Command;
 
 /// An owned record of one `Decoded`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ev {
+pub(crate) enum Ev {
     /// A command: its Debug form and its re-encoding.
     Command(String, Vec<u8>),
     Announced {
@@ -30,7 +30,7 @@ pub enum Ev {
 
 /// Feeds `chunks` one after the other, decoding until `Incomplete` after
 /// each. Returns the events (literal announcements included).
-pub fn run(mut decoder: CommandDecoder, chunks: &[&[u8]]) -> Vec<Ev> {
+pub(crate) fn run(mut decoder: CommandDecoder, chunks: &[&[u8]]) -> Vec<Ev> {
     let mut buf = BytesMut::new();
     let mut events = Vec::new();
     for chunk in chunks {
@@ -74,7 +74,7 @@ pub fn run(mut decoder: CommandDecoder, chunks: &[&[u8]]) -> Vec<Ev> {
 
 /// The events without literal announcements (which depend on how the
 /// input was split).
-pub fn without_announcements(events: Vec<Ev>) -> Vec<Ev> {
+pub(crate) fn without_announcements(events: Vec<Ev>) -> Vec<Ev> {
     events
         .into_iter()
         .filter(|e| !matches!(e, Ev::Announced { .. }))
@@ -84,7 +84,7 @@ pub fn without_announcements(events: Vec<Ev>) -> Vec<Ev> {
 /// Parses one complete command the three ways (one-shot, decoder whole,
 /// decoder byte by byte), checks they agree and that encoding it parses
 /// back the same. Returns the one-shot result.
-pub fn parse_ok(input: &[u8]) -> Command<'_> {
+pub(crate) fn parse_ok(input: &[u8]) -> Command<'_> {
     let (cmd, len) = Command::parse(input)
         .unwrap_or_else(|e| panic!("{:?} did not parse: {e}", String::from_utf8_lossy(input)));
     assert_eq!(len, input.len(), "the command did not take all input");
@@ -109,7 +109,7 @@ pub fn parse_ok(input: &[u8]) -> Command<'_> {
 }
 
 /// The kind of error a bad command gets, via `Command::parse`.
-pub fn parse_err(input: &[u8]) -> mailwire_imap::parse::CommandErrorKind {
+pub(crate) fn parse_err(input: &[u8]) -> mailwire_imap::parse::CommandErrorKind {
     match Command::parse(input) {
         Ok((cmd, _)) => panic!("{:?} parsed as {cmd:?}", String::from_utf8_lossy(input)),
         Err(e) => e.kind(),
