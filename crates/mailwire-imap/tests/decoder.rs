@@ -501,3 +501,43 @@ fn untagged_garbage_is_answered_untagged() {
         .write_answer(None, &mut answer);
     assert_eq!(answer, b"* BAD syntax error\r\n");
 }
+
+#[test]
+fn a_malformed_append_fails_at_its_first_literal() {
+    // Garbage before the message literal: refused before the literal is
+    // read, the non-synchronizing octets skipped.
+    let events = run(
+        CommandDecoder::new(),
+        &[b"a APPEND x junk {3+}\r\nb N\r\nc NOOP\r\n"],
+    );
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(matches!(&events[0], Ev::Failed { tag: Some(t), .. } if t == "a"));
+    assert_eq!(events[1], command(b"c NOOP\r\n"));
+}
+
+#[test]
+fn buffered_multiappend_is_bounded_as_a_whole() {
+    let mut limits = Limits::DEFAULT;
+    limits.max_append = 10;
+    let events = run(
+        CommandDecoder::with_limits(&limits),
+        &[b"a APPEND x {6+}\r\n123456 {6+}\r\n123456\r\nb NOOP\r\n"],
+    );
+    assert_eq!(
+        events,
+        [
+            failed(
+                Some("a"),
+                "LiteralTooLarge { size: 12, max: 10, append: true }"
+            ),
+            command(b"b NOOP\r\n")
+        ]
+    );
+    // Streaming, each message is bounded on its own.
+    let events = run(
+        CommandDecoder::with_limits(&limits).stream_append(true),
+        &[b"a APPEND x {6+}\r\n123456 {6+}\r\n123456\r\nb NOOP\r\n"],
+    );
+    assert_eq!(events.len(), 6, "{events:?}");
+    assert_eq!(events[4], Ev::AppendEnd);
+}

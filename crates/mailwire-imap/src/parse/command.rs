@@ -1303,6 +1303,10 @@ impl<'a> Command<'a> {
     /// [`Limits::DEFAULT`]. Returns the command and how many bytes it
     /// took: what follows may be the next command.
     ///
+    /// The literal, depth and item limits apply; line and command sizes
+    /// are the [`CommandDecoder`](super::CommandDecoder)'s to bound (the
+    /// input here is already in memory).
+    ///
     /// # Errors
     ///
     /// A [`CommandError`]; [`Incomplete`](super::CommandErrorKind::Incomplete)

@@ -263,7 +263,8 @@ impl CommandDecoder {
     /// Asks for the next line raw (a SASL response after `+`, `DONE`
     /// after IDLE): the next [`decode`](Self::decode) returns
     /// [`Decoded::Line`] (or `Failed` when it is longer than
-    /// [`Limits::max_line`]).
+    /// [`Limits::max_line`]). Only between commands: while a command is
+    /// half read, it does nothing.
     pub fn expect_line(&mut self) {
         if matches!(
             self.state,
@@ -316,7 +317,7 @@ impl CommandDecoder {
                                 K::LineTooLong {
                                     max: self.limits.max_line,
                                 },
-                                None,
+                                self.limits.max_line,
                             );
                         }
                         self.state = State::Line { scan: buf.len() };
@@ -387,33 +388,18 @@ impl CommandDecoder {
         }
     }
 
-    /// Fails the command being framed and skips its rest (from
-    /// `resume`, or the whole buffer when `None`).
-    fn fail_discard<'b>(
-        &mut self,
-        buf: &'b mut BytesMut,
-        kind: K,
-        literal_left: Option<(usize, u64)>,
-    ) -> Decoded<'b> {
-        let offset = match kind {
-            K::LineTooLong { max } => max,
-            _ => 0,
-        };
-        let error = CommandError::new(kind, offset);
-        // The rest of the buffer belongs to the failed command.
-        let (consume, left, scan) = match literal_left {
-            Some((end, left)) => (end, left, 0),
-            None => (0, 0, buf.len()),
-        };
-        self.consume = consume;
+    /// Fails the command being framed (no LF yet) and skips the rest of
+    /// its line, and what that line announces.
+    fn fail_discard<'b>(&mut self, buf: &'b mut BytesMut, kind: K, offset: usize) -> Decoded<'b> {
+        self.consume = 0;
         self.state = State::Discard {
-            literal_left: left,
-            scan: scan.saturating_sub(consume),
+            literal_left: 0,
+            scan: buf.len(),
         };
         self.announce_end = None;
         Decoded::Failed {
             tag: leading_tag(buf),
-            error,
+            error: CommandError::new(kind, offset),
         }
     }
 
@@ -461,7 +447,7 @@ impl CommandDecoder {
                         K::LineTooLong {
                             max: limits.max_line,
                         },
-                        None,
+                        line_start + limits.max_line,
                     );
                 }
                 scan = buf.len();
@@ -477,6 +463,7 @@ impl CommandDecoder {
                     K::LineTooLong {
                         max: limits.max_line,
                     },
+                    line_start + limits.max_line,
                 );
             }
             if end - append_bytes > limits.max_command {
@@ -488,6 +475,7 @@ impl CommandDecoder {
                     K::CommandTooLarge {
                         max: limits.max_command,
                     },
+                    end,
                 );
             }
             let Some(mut a) = literal_announcement(&buf[line_start..end]) else {
@@ -526,6 +514,7 @@ impl CommandDecoder {
                     K::TooManyItems {
                         max: limits.max_items,
                     },
+                    a.open,
                 );
             }
             // Which literal is it: an APPEND message or an argument?
@@ -535,28 +524,53 @@ impl CommandDecoder {
             let is_message = match kind {
                 Kind::Append { messages: true } => true,
                 Kind::Append { messages: false } => {
+                    // Parsed at most twice per command (the mailbox may
+                    // be a literal itself), so framing stays O(n).
                     let mut parser = Parser::new(&buf[..a.open], &limits);
-                    let head = parser.append_head().is_ok()
-                        && parser.append_meta().is_ok()
-                        && parser.at_end();
-                    if head {
-                        kind = Kind::Append { messages: true };
+                    match parser.append_head().and_then(|_| parser.append_meta()) {
+                        Ok(_) if parser.at_end() => {
+                            kind = Kind::Append { messages: true };
+                            true
+                        }
+                        // The literal is the mailbox name.
+                        Err(error) if error.kind() == K::Incomplete => false,
+                        Ok(_) => {
+                            let at = parser.pos();
+                            return self.fail_line_end(buf, end, Some(a), K::Syntax("literal"), at);
+                        }
+                        Err(error) => {
+                            let at = error.offset();
+                            return self.fail_line_end(buf, end, Some(a), error.kind(), at);
+                        }
                     }
-                    head
                 }
                 _ => false,
             };
             if let Err(error) = check_literal_size(&limits, a.size, a.non_sync, is_message) {
-                return self.fail_line_end(buf, end, Some(a), error.kind());
+                return self.fail_line_end(buf, end, Some(a), error.kind(), a.open);
+            }
+            // Buffered, all the messages of a MULTIAPPEND together are
+            // held to max_append.
+            if is_message && !self.stream_append {
+                let total = (append_bytes as u64).saturating_add(a.size);
+                if total > limits.max_append {
+                    let kind = K::LiteralTooLarge {
+                        size: total,
+                        max: limits.max_append,
+                        append: true,
+                    };
+                    return self.fail_line_end(buf, end, Some(a), kind, a.open);
+                }
             }
             // Refuse a bad command before its client waits and sends a
-            // literal for nothing.
-            if !a.non_sync && checks < 4 && buf.len() - end < a.size as usize {
+            // literal for nothing (whether or not the octets are here:
+            // the result must not depend on how the input was cut).
+            if !a.non_sync && checks < 4 {
                 checks += 1;
                 let mut parser = Parser::new(&buf[..a.open], &limits);
                 if let Err(error) = parser.command() {
                     if error.kind() != K::Incomplete {
-                        return self.fail_line_end(buf, end, Some(a), error.kind());
+                        return self.fail_line_end(buf, end, Some(a), error.kind(), a.open);
                     }
                 }
             }
@@ -566,7 +580,7 @@ impl CommandDecoder {
                     parser.append_head().is_ok() && parser.append_meta().is_ok()
                 };
                 if !valid {
-                    return self.fail_line_end(buf, end, Some(a), K::Syntax("APPEND"));
+                    return self.fail_line_end(buf, end, Some(a), K::Syntax("APPEND"), a.open);
                 }
                 self.consume = end;
                 self.announce_end = (!a.non_sync).then_some(end);
@@ -639,12 +653,12 @@ impl CommandDecoder {
         end: usize,
         announce: Option<Announce>,
         kind: K,
+        offset: usize,
     ) -> Decoded<'b> {
         let left = match announce {
             Some(a) if a.non_sync => a.size,
             _ => 0,
         };
-        let offset = announce.map_or(end, |a| a.open);
         let tag = leading_tag(buf);
         self.consume = end;
         self.announce_end = None;

@@ -46,7 +46,8 @@ pub struct Limits {
     /// search string, a password). Default 64 KiB.
     pub max_literal: u64,
     /// Largest APPEND message. Default 64 MiB. In streaming mode the
-    /// message never sits in memory whole, so this may be large.
+    /// message never sits in memory whole, so this may be large; buffered,
+    /// it bounds all the messages of one (MULTI)APPEND together.
     pub max_append: u64,
     /// Largest buffered command: all its lines and literals, APPEND
     /// messages not counted. Default 1 MiB.
