@@ -541,3 +541,32 @@ fn buffered_multiappend_is_bounded_as_a_whole() {
     assert_eq!(events.len(), 6, "{events:?}");
     assert_eq!(events[4], Ev::AppendEnd);
 }
+
+#[test]
+fn the_deepest_nesting_unlimited_allows_fits_the_stack() {
+    // Limits::UNLIMITED keeps a depth bound; that depth parses (and
+    // encodes, and drops) on a test thread's stack, debug build included.
+    let depth = Limits::UNLIMITED.max_depth;
+    for (open, close) in [(&b"("[..], &b")"[..]), (b"NOT ", b"")] {
+        let mut line = b"a SEARCH ".to_vec();
+        for _ in 0..depth - 1 {
+            line.extend_from_slice(open);
+        }
+        line.extend_from_slice(b"ALL");
+        for _ in 0..depth - 1 {
+            line.extend_from_slice(close);
+        }
+        line.extend_from_slice(b"\r\n");
+        let (cmd, _) = Command::parse_with_limits(&line, &Limits::UNLIMITED).unwrap();
+        assert_eq!(cmd.to_bytes().unwrap(), line);
+        // One more level is refused.
+        let mut deeper = b"a SEARCH ".to_vec();
+        deeper.extend_from_slice(open);
+        deeper.extend_from_slice(&line[9..]);
+        deeper.truncate(deeper.len() - 2);
+        deeper.extend_from_slice(close);
+        deeper.extend_from_slice(b"\r\n");
+        let err = Command::parse_with_limits(&deeper, &Limits::UNLIMITED).unwrap_err();
+        assert_eq!(err.kind(), CommandErrorKind::TooDeep { max: depth });
+    }
+}

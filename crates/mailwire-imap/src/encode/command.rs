@@ -580,6 +580,39 @@ impl Enc {
     }
 
     fn search_key(&mut self, key: &SearchKey<'_>) -> Result {
+        // The nesting keys here, the rest out of line, so that each level
+        // of nesting costs a small stack frame.
+        match key {
+            SearchKey::Not(inner) => {
+                self.put(b"NOT ");
+                self.search_key(inner)
+            }
+            SearchKey::Or(a, b) => {
+                self.put(b"OR ");
+                self.search_key(a)?;
+                self.sp();
+                self.search_key(b)
+            }
+            SearchKey::And(keys) => {
+                if keys.is_empty() {
+                    return Err(empty("search keys"));
+                }
+                self.out.push(b'(');
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        self.sp();
+                    }
+                    self.search_key(key)?;
+                }
+                self.out.push(b')');
+                Ok(())
+            }
+            leaf => self.search_leaf(leaf),
+        }
+    }
+
+    #[inline(never)]
+    fn search_leaf(&mut self, key: &SearchKey<'_>) -> Result {
         use SearchKey as S;
         let simple: &[u8] = match key {
             S::All => b"ALL",
@@ -635,17 +668,6 @@ impl Enc {
             S::Younger(n) => self.key_text(b"YOUNGER ", &n.to_string()),
             S::Uid(set) => self.key_text(b"UID ", set.as_str()),
             S::SequenceSet(set) => self.put(set.as_str().as_bytes()),
-            S::Not(inner) => {
-                self.put(b"NOT ");
-                self.search_key(inner)?;
-            }
-            S::Or(a, b) => {
-                self.put(b"OR ");
-                self.search_key(a)?;
-                self.sp();
-                self.search_key(b)?;
-            }
-            S::And(keys) => self.list(keys, false, "search keys", Self::search_key)?,
             S::ModSeq { entry, modseq } => {
                 self.put(b"MODSEQ ");
                 if let Some((name, kind)) = entry {

@@ -841,6 +841,24 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         let word = self.word();
+        if word.eq_ignore_ascii_case(b"NOT") {
+            self.sp()?;
+            return Ok(SearchKey::Not(self.nested()?));
+        }
+        if word.eq_ignore_ascii_case(b"OR") {
+            self.sp()?;
+            let a = self.nested()?;
+            self.sp()?;
+            return Ok(SearchKey::Or(a, self.nested()?));
+        }
+        self.search_leaf(start, word)
+    }
+
+    /// The keys that do not nest. Kept out of the recursive path so that
+    /// each level of nesting costs a small stack frame.
+    #[inline(never)]
+    fn search_leaf(&mut self, start: usize, word: &[u8]) -> Result<SearchKey<'a>> {
+        use SearchKey as S;
         let mut upper = [0u8; 12];
         if word.is_empty() || word.len() > upper.len() {
             return Err(CommandError::new(K::Syntax("search key"), start));
@@ -906,16 +924,6 @@ impl<'a> Parser<'a> {
             b"UID" => {
                 self.sp()?;
                 S::Uid(self.sequence_set()?)
-            }
-            b"NOT" => {
-                self.sp()?;
-                S::Not(self.nested()?)
-            }
-            b"OR" => {
-                self.sp()?;
-                let a = self.nested()?;
-                self.sp()?;
-                S::Or(a, self.nested()?)
             }
             b"MODSEQ" => {
                 self.sp()?;

@@ -655,20 +655,17 @@ impl CommandDecoder {
         kind: K,
         offset: usize,
     ) -> Decoded<'b> {
-        let left = match announce {
-            Some(a) if a.non_sync => a.size,
-            _ => 0,
-        };
         let tag = leading_tag(buf);
         self.consume = end;
         self.announce_end = None;
-        self.state = if left > 0 {
-            State::Discard {
-                literal_left: left,
+        self.state = match announce {
+            // A non-synchronizing literal comes anyway, and the command
+            // goes on after it (even after an empty one).
+            Some(a) if a.non_sync => State::Discard {
+                literal_left: a.size,
                 scan: 0,
-            }
-        } else {
-            State::frame()
+            },
+            _ => State::frame(),
         };
         Decoded::Failed {
             tag,
@@ -713,18 +710,13 @@ impl CommandDecoder {
         }
         let announce = literal_announcement(line);
         let fail = |this: &'b mut Self, kind: K, offset: usize| {
-            let left = match announce {
-                Some(a) if a.non_sync => a.size,
-                _ => 0,
-            };
             this.consume = end;
-            this.state = if left > 0 {
-                State::Discard {
-                    literal_left: left,
+            this.state = match announce {
+                Some(a) if a.non_sync => State::Discard {
+                    literal_left: a.size,
                     scan: 0,
-                }
-            } else {
-                State::frame()
+                },
+                _ => State::frame(),
             };
             Decoded::Failed {
                 tag: Some(Tag::new_unchecked(&this.append_tag)),

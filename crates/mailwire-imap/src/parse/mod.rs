@@ -74,14 +74,16 @@ impl Limits {
         literal_minus: false,
     };
 
-    /// No limit but the nesting depth (kept at 1000 so that recursion
-    /// stays well inside the stack): for re-reading what this crate wrote.
+    /// No limit but the nesting depth (kept at 256 so that parsing,
+    /// encoding and dropping nested search keys stay well inside a
+    /// thread's stack, even unoptimized): for re-reading what this crate
+    /// wrote.
     pub const UNLIMITED: Self = Self {
         max_line: usize::MAX,
         max_literal: u64::MAX,
         max_append: u64::MAX,
         max_command: usize::MAX,
-        max_depth: 1000,
+        max_depth: 256,
         max_items: usize::MAX,
         literal_minus: false,
     };
