@@ -150,7 +150,7 @@ fn a_non_sync_literal_is_not_announced() {
 fn a_huge_announced_literal_is_refused_before_any_allocation() {
     for announce in [
         &b"a LOGIN {18446744073709551615}\r\n"[..],
-        b"a LOGIN {99999999999999999999999999}\r\n",
+        b"a LOGIN {999999999999999999999999}\r\n",
         b"a LOGIN {65537}\r\n",
     ] {
         let mut decoder = CommandDecoder::new();
@@ -568,5 +568,51 @@ fn the_deepest_nesting_unlimited_allows_fits_the_stack() {
         deeper.extend_from_slice(b"\r\n");
         let err = Command::parse_with_limits(&deeper, &Limits::UNLIMITED).unwrap_err();
         assert_eq!(err.kind(), CommandErrorKind::TooDeep { max: depth });
+    }
+}
+
+/// Runs `input` through a decoder that asks for a raw line first, whole
+/// and split at every offset.
+fn raw_line_events(limits: &Limits, input: &[u8]) -> Vec<Vec<Ev>> {
+    let mut all = Vec::new();
+    for cut in 0..=input.len() {
+        let mut decoder = CommandDecoder::with_limits(limits);
+        decoder.expect_line();
+        let (a, b) = input.split_at(cut);
+        all.push(run(decoder, &[a, b]));
+    }
+    all
+}
+
+#[test]
+fn an_overlong_raw_line_is_skipped_whatever_the_split() {
+    let mut limits = Limits::DEFAULT;
+    limits.max_line = 16;
+    // A raw line announces no literal, even when it looks like it.
+    let input = b"0123456789abcdefghij {3+}\r\nb NOOP\r\n";
+    let all = raw_line_events(&limits, input);
+    for (cut, e) in all.iter().enumerate() {
+        assert_eq!(e, &all[0], "cut at {cut}");
+    }
+    assert_eq!(all[0].len(), 2);
+    assert_eq!(all[0][1], command(b"b NOOP\r\n"));
+}
+
+#[test]
+fn a_literal_size_of_more_than_24_digits_is_no_announcement() {
+    let input = b"a LOGIN {0000000000000000000000000003}\r\nabc x\r\nb NOOP\r\n";
+    let whole = run(CommandDecoder::new(), &[input]);
+    assert_eq!(whole.len(), 3, "{whole:?}");
+    assert!(matches!(&whole[0], Ev::Failed { tag: Some(t), .. } if t == "a"));
+    let mut limits = Limits::DEFAULT;
+    limits.max_line = 20;
+    let whole = run(CommandDecoder::with_limits(&limits), &[input]);
+    for cut in 0..=input.len() {
+        let (a, b) = input.split_at(cut);
+        assert_eq!(
+            run(CommandDecoder::with_limits(&limits), &[a, b]),
+            whole,
+            "cut at {cut}"
+        );
     }
 }

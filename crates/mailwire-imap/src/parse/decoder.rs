@@ -123,8 +123,13 @@ enum State {
         /// Early grammar checks done at sync literals.
         checks: u8,
     },
-    /// Skipping the rest of a failed command.
-    Discard { literal_left: u64, scan: usize },
+    /// Skipping the rest of a failed command (`literals`: the lines it
+    /// skips may announce literals; false for a raw line).
+    Discard {
+        literal_left: u64,
+        scan: usize,
+        literals: bool,
+    },
     /// Streaming an APPEND message.
     AppendData { left: u64 },
     /// After an APPEND message: CRLF, or another message.
@@ -318,6 +323,7 @@ impl CommandDecoder {
                                     max: self.limits.max_line,
                                 },
                                 self.limits.max_line,
+                                false,
                             );
                         }
                         self.state = State::Line { scan: buf.len() };
@@ -347,7 +353,12 @@ impl CommandDecoder {
     /// Skips a failed command's rest; true when done (state is `Frame`).
     fn discard(&mut self, buf: &mut BytesMut) -> bool {
         loop {
-            let State::Discard { literal_left, scan } = &mut self.state else {
+            let State::Discard {
+                literal_left,
+                scan,
+                literals,
+            } = &mut self.state
+            else {
                 return true;
             };
             if *literal_left > 0 {
@@ -370,7 +381,11 @@ impl CommandDecoder {
                 *scan = buf.len();
                 return false;
             };
-            let announce = literal_announcement(&buf[..=i]);
+            let announce = if *literals {
+                literal_announcement(&buf[..=i])
+            } else {
+                None
+            };
             buf.advance(i + 1);
             match announce {
                 // A non-synchronizing literal comes whatever we answer.
@@ -390,15 +405,26 @@ impl CommandDecoder {
 
     /// Fails the command being framed (no LF yet) and skips the rest of
     /// its line, and what that line announces.
-    fn fail_discard<'b>(&mut self, buf: &'b mut BytesMut, kind: K, offset: usize) -> Decoded<'b> {
+    fn fail_discard<'b>(
+        &mut self,
+        buf: &'b mut BytesMut,
+        kind: K,
+        offset: usize,
+        literals: bool,
+    ) -> Decoded<'b> {
         self.consume = 0;
         self.state = State::Discard {
             literal_left: 0,
             scan: buf.len(),
+            literals,
         };
         self.announce_end = None;
         Decoded::Failed {
-            tag: leading_tag(buf),
+            tag: if literals {
+                leading_tag(buf, self.limits.max_line)
+            } else {
+                None
+            },
             error: CommandError::new(kind, offset),
         }
     }
@@ -448,6 +474,7 @@ impl CommandDecoder {
                             max: limits.max_line,
                         },
                         line_start + limits.max_line,
+                        true,
                     );
                 }
                 scan = buf.len();
@@ -488,7 +515,7 @@ impl CommandDecoder {
                 return match parser.command() {
                     Ok(command) if parser.pos() == end => Decoded::Command(command),
                     Ok(_) => Decoded::Failed {
-                        tag: leading_tag(frame),
+                        tag: leading_tag(frame, limits.max_line),
                         error: CommandError::new(K::Syntax("CRLF"), parser.pos()),
                     },
                     Err(error) => {
@@ -498,7 +525,7 @@ impl CommandDecoder {
                             error
                         };
                         Decoded::Failed {
-                            tag: leading_tag(frame),
+                            tag: leading_tag(frame, limits.max_line),
                             error,
                         }
                     }
@@ -634,7 +661,7 @@ impl CommandDecoder {
             Some(Decoded::LiteralAnnounced {
                 size, sync, binary, ..
             }) => Decoded::LiteralAnnounced {
-                tag: leading_tag(buf),
+                tag: leading_tag(buf, self.limits.max_line),
                 size,
                 sync,
                 binary,
@@ -655,7 +682,7 @@ impl CommandDecoder {
         kind: K,
         offset: usize,
     ) -> Decoded<'b> {
-        let tag = leading_tag(buf);
+        let tag = leading_tag(buf, self.limits.max_line);
         self.consume = end;
         self.announce_end = None;
         self.state = match announce {
@@ -664,6 +691,7 @@ impl CommandDecoder {
             Some(a) if a.non_sync => State::Discard {
                 literal_left: a.size,
                 scan: 0,
+                literals: true,
             },
             _ => State::frame(),
         };
@@ -689,6 +717,7 @@ impl CommandDecoder {
                 self.state = State::Discard {
                     literal_left: 0,
                     scan: buf.len(),
+                    literals: true,
                 };
                 return Decoded::Failed {
                     tag: Some(Tag::new_unchecked(&self.append_tag)),
@@ -715,6 +744,7 @@ impl CommandDecoder {
                 Some(a) if a.non_sync => State::Discard {
                     literal_left: a.size,
                     scan: 0,
+                    literals: true,
                 },
                 _ => State::frame(),
             };
@@ -776,8 +806,10 @@ impl CommandDecoder {
     }
 }
 
-/// The tag at the start of a command, if it has one (tag chars then SP).
-fn leading_tag(buf: &[u8]) -> Option<Tag<'_>> {
+/// The tag at the start of a command, if it has one (tag chars then SP)
+/// within the first line's limit (the same answer whatever has arrived).
+fn leading_tag(buf: &[u8], max_line: usize) -> Option<Tag<'_>> {
+    let buf = &buf[..buf.len().min(max_line)];
     let len = buf.iter().take_while(|&&b| is_tag_char(b)).count();
     if len == 0 || buf.get(len) != Some(&b' ') {
         return None;
@@ -789,7 +821,7 @@ fn leading_tag(buf: &[u8]) -> Option<Tag<'_>> {
 
 /// Whether the command before its first literal is an APPEND.
 fn command_kind(head: &[u8]) -> Kind {
-    let Some(tag) = leading_tag(head) else {
+    let Some(tag) = leading_tag(head, usize::MAX) else {
         return Kind::Other;
     };
     let rest = &head[tag.as_str().len() + 1..];
@@ -799,6 +831,9 @@ fn command_kind(head: &[u8]) -> Kind {
         Kind::Other
     }
 }
+
+/// The most digits of a literal size (more is no announcement).
+const MAX_DIGITS: usize = 24;
 
 /// The literal a line announces at its end: `["~"] "{" number ["+"] "}"
 /// CRLF` (a bare LF accepted).
@@ -811,7 +846,9 @@ fn literal_announcement(line: &[u8]) -> Option<Announce> {
         None => (line, false),
     };
     let digits = line.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
+    // At most 24 digits, so that an announcement always fits the tail a
+    // discarded line keeps (whatever the split, the same verdict).
+    if digits == 0 || digits > MAX_DIGITS {
         return None;
     }
     let number_at = line.len() - digits;
