@@ -885,3 +885,78 @@ fn bad_commands() {
     assert_eq!(parse_err(b"a NOOP"), K::Incomplete);
     assert_eq!(parse_err(b"a LOGIN {5}\r\nab"), K::Incomplete);
 }
+
+#[test]
+fn rfc9051_examples_beyond_rfc3501() {
+    // RFC 9051 section 6.3.9.7: LIST with REMOTE and RETURN (CHILDREN).
+    assert_eq!(
+        body(b"A04 LIST (REMOTE) \"\" \"%\" RETURN (CHILDREN)\r\n"),
+        list(
+            vec![ListSelect::Remote],
+            "",
+            &["%"],
+            Some(vec![ListReturn::Children])
+        )
+    );
+    // RFC 9051 section 6.3.6: RENAME.
+    assert_eq!(
+        body(b"A683 RENAME blurdybloop sarasoop\r\n"),
+        CommandBody::Rename {
+            from: Mailbox::from("blurdybloop"),
+            to: Mailbox::from("sarasoop")
+        }
+    );
+    // RFC 9051 section 6.4.4: a UTF-8 search string in a literal (the
+    // octets of a Cyrillic word here).
+    let word = "мама".as_bytes();
+    let mut input = format!("A285 SEARCH CHARSET UTF-8 TEXT {{{}}}\r\n", word.len()).into_bytes();
+    input.extend_from_slice(word);
+    input.extend_from_slice(b"\r\n");
+    let CommandBody::Search { criteria, .. } = body(&input) else {
+        panic!()
+    };
+    assert_eq!(criteria, [SearchKey::Text(AString::from(word))]);
+    // RFC 9051 allows UTF-8 in quoted strings (QUOTED-CHAR =/ UTF8-2..4).
+    let CommandBody::Search { criteria, .. } = body("a SEARCH SUBJECT \"Grüße\"\r\n".as_bytes())
+    else {
+        panic!()
+    };
+    assert_eq!(criteria, [SearchKey::Subject(AString::from("Grüße"))]);
+    // RFC 9051 section 6.4.5: BINARY.PEEK with a partial.
+    let CommandBody::Fetch { attributes, .. } =
+        body(b"A1 UID FETCH 25 (BINARY.PEEK[1]<0.4096> BINARY.SIZE[1])\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        attributes,
+        FetchAttributes::List(vec![
+            FetchAttribute::Binary {
+                peek: true,
+                part: vec![nz(1)],
+                partial: Some((0, nz(4096)))
+            },
+            FetchAttribute::BinarySize { part: vec![nz(1)] }
+        ])
+    );
+    // RFC 9051 section 6.4.4.1: SAVE, then $ in a later command.
+    assert_eq!(
+        body(b"A301 COPY $ SavedMessages\r\n"),
+        CommandBody::Copy {
+            uid: false,
+            set: SequenceSet::saved(),
+            mailbox: Mailbox::from("SavedMessages")
+        }
+    );
+    let CommandBody::Search { criteria, .. } = body(b"E282 SEARCH RETURN (SAVE) OR $ 1:3\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        criteria,
+        [SearchKey::Or(
+            Box::new(SearchKey::SequenceSet(SequenceSet::saved())),
+            Box::new(SearchKey::SequenceSet(set("1:3")))
+        )]
+    );
+}

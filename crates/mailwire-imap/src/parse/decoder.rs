@@ -31,10 +31,11 @@ pub enum Decoded<'b> {
     /// More bytes are needed: read from the connection, append them to
     /// the buffer and call again. Nothing is re-scanned.
     Incomplete,
-    /// A literal is announced and its octets are not here yet. For a
-    /// synchronizing one (`sync`), answer `+ ...` so that the client
-    /// sends it, or call [`CommandDecoder::reject_literal`] and answer
-    /// `tag NO`/`BAD`. The size is within its limit (a literal over it is
+    /// A synchronizing literal is announced and its octets are not here
+    /// yet: answer `+ ...` so that the client sends it, or call
+    /// [`CommandDecoder::reject_literal`] and answer `tag NO`/`BAD`.
+    /// (A non-synchronizing literal needs no answer and is not
+    /// announced.) The size is within its limit (a literal over it is
     /// [`Decoded::Failed`] before any of its octets is read).
     LiteralAnnounced {
         /// The command's tag, if it is one.
@@ -243,6 +244,22 @@ impl CommandDecoder {
     /// mode): the client will not send it, so the command ends at the
     /// announcement. Answer the command's tag with `NO` or `BAD`.
     /// Returns false (and does nothing) when no literal is pending.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_imap::parse::{CommandDecoder, Decoded};
+    ///
+    /// let mut decoder = CommandDecoder::new().stream_append(true);
+    /// let mut buf = BytesMut::from(&b"a1 APPEND INBOX {5000000}\r\n"[..]);
+    /// let Decoded::AppendStart { tag, message, .. } = decoder.decode(&mut buf) else { panic!() };
+    /// // Over this user's quota: copy what the answer needs, then refuse.
+    /// let answer = format!("{tag} NO [OVERQUOTA] {} octets is too much\r\n", message.size);
+    /// assert!(decoder.reject_literal());
+    /// assert_eq!(answer, "a1 NO [OVERQUOTA] 5000000 octets is too much\r\n");
+    /// // The client sends no literal; its next command follows.
+    /// buf.extend_from_slice(b"a2 NOOP\r\n");
+    /// assert!(matches!(decoder.decode(&mut buf), Decoded::Command(_)));
+    /// ```
     pub fn reject_literal(&mut self) -> bool {
         let Some(end) = self.announce_end.take() else {
             return false;
