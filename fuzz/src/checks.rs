@@ -1022,11 +1022,12 @@ fn read_imap(decoder: &mailwire_imap::parse::CommandDecoder, pieces: &[&[u8]]) -
                         .unwrap_or_else(|e| panic!("{bytes:?} of {cmd:?} does not parse: {e}"));
                     assert_eq!(len, bytes.len());
                     assert_eq!(again, cmd, "encode then parse changed the command");
+                    assert_eq!(cmd.clone().into_owned(), cmd, "into_owned changed it");
                     ImapOut::Command(bytes)
                 }
                 Decoded::Failed { tag, error } => {
                     let mut answer = Vec::new();
-                    error.write_answer(tag, &mut answer);
+                    error.write_answer(tag.as_ref(), &mut answer);
                     assert!(answer.ends_with(b"\r\n"));
                     ImapOut::Failed(tag.map(|t| t.as_str().to_owned()), error.to_string())
                 }

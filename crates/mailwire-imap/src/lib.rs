@@ -38,7 +38,7 @@
 //!             out.extend_from_slice(b"+ Ready for literal data\r\n");
 //!         }
 //!         // A bad command: answer BAD (or NO) and go on.
-//!         Decoded::Failed { tag, error } => error.write_answer(tag, &mut out),
+//!         Decoded::Failed { tag, error } => error.write_answer(tag.as_ref(), &mut out),
 //!         other => panic!("{other:?}"),
 //!     }
 //! }

@@ -124,7 +124,7 @@ fn a_sync_literal_is_announced_before_its_octets() {
         panic!()
     };
     assert_eq!(
-        (tag.map(|t| t.as_str()), size, sync, binary),
+        (tag.as_ref().map(|t| t.as_str()), size, sync, binary),
         (Some("A001"), 11, true, false)
     );
     // Asked again without new bytes: no second announcement.
@@ -189,7 +189,7 @@ fn a_too_large_append_is_answered_no() {
     };
     assert_eq!(error.status(), AnswerStatus::No);
     let mut answer = Vec::new();
-    error.write_answer(tag, &mut answer);
+    error.write_answer(tag.as_ref(), &mut answer);
     assert_eq!(answer, b"a NO [TOOBIG] message too large\r\n");
     // A mailbox name literal is an argument, held to max_literal.
     let events = run(

@@ -302,25 +302,27 @@ fn body() -> impl Strategy<Value = CommandBody<'static>> {
         atom(),
         prop::option::of(prop_oneof![
             Just(InitialResponse::Empty),
-            Just(InitialResponse::Base64(Secret::new("dGVzdA=="))),
+            Just(InitialResponse::Base64(Secret::new("dGVzdA==".into()))),
         ]),
     )
         .prop_map(|(mechanism, initial)| C::Authenticate { mechanism, initial });
-    let enable =
-        prop::collection::vec(atom().prop_map(Capability::Other), 1..3).prop_map(|capabilities| {
-            C::Enable {
-                capabilities: capabilities
-                    .into_iter()
-                    .map(|c| {
-                        Capability::parse(match c {
-                            Capability::Other(a) => a.as_str(),
-                            _ => "X",
-                        })
-                        .unwrap()
-                    })
-                    .collect(),
-            }
-        });
+    // Capabilities as parsed: known names fold, AUTH= and friends split.
+    let enable = prop::collection::vec(
+        prop::sample::select(vec![
+            "CONDSTORE",
+            "X-GOOD-IDEA",
+            "AUTH=PLAIN",
+            "UTF8=ACCEPT",
+            "QRESYNC",
+        ]),
+        1..3,
+    )
+    .prop_map(|names| C::Enable {
+        capabilities: names
+            .into_iter()
+            .map(|n| Capability::parse(n).unwrap())
+            .collect(),
+    });
     let rename = (mailbox(), mailbox()).prop_map(|(from, to)| C::Rename { from, to });
     let list = (
         prop::collection::vec(
@@ -575,6 +577,7 @@ proptest! {
     fn encode_then_parse_gives_the_value_back(cmd in command()) {
         let encoded = cmd.encode_with(LiteralMode::Sync).unwrap();
         assert_no_stray_controls(&encoded);
+        prop_assert_eq!(&cmd.clone().into_owned(), &cmd);
         let (parsed, len) = Command::parse_with_limits(&encoded.bytes, &Limits::UNLIMITED).unwrap();
         prop_assert_eq!(len, encoded.bytes.len());
         prop_assert_eq!(&parsed, &cmd);

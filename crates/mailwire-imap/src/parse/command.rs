@@ -583,7 +583,9 @@ impl<'a> Parser<'a> {
                 if text.is_empty() || !valid_base64(text) {
                     return Err(CommandError::new(K::Syntax("base64"), start));
                 }
-                Some(InitialResponse::Base64(Secret::new(Self::str_of(text))))
+                Some(InitialResponse::Base64(Secret::new(Cow::Borrowed(
+                    Self::str_of(text),
+                ))))
             }
         } else {
             None

@@ -50,7 +50,7 @@ pub enum Decoded<'b> {
     /// A complete command. Its bytes leave the buffer at the next call.
     Command(Command<'b>),
     /// A bad command: answer with
-    /// [`error.write_answer(tag, ...)`](CommandError::write_answer). Its
+    /// [`error.write_answer(tag.as_ref(), ...)`](CommandError::write_answer). Its
     /// bytes are skipped, literals included (a literal's octets are
     /// never read as commands), and the next command follows.
     Failed {

@@ -108,7 +108,7 @@ impl Default for Limits {
 /// let err = Command::parse(b"a1 FROB\r\n").unwrap_err();
 /// assert_eq!(err.kind(), CommandErrorKind::Unknown);
 /// let mut answer = Vec::new();
-/// err.write_answer(Some(Tag::new("a1")?), &mut answer);
+/// err.write_answer(Some(&Tag::new("a1")?), &mut answer);
 /// assert_eq!(answer, b"a1 BAD unknown command\r\n");
 /// # Ok::<(), mailwire_imap::encode::EncodeError>(())
 /// ```
@@ -232,7 +232,7 @@ impl CommandError {
 
     /// Writes the answer: `tag BAD [code] text` CRLF, or untagged
     /// (`* BAD ...`) when the tag is unknown.
-    pub fn write_answer(&self, tag: Option<Tag<'_>>, out: &mut impl BufMut) {
+    pub fn write_answer(&self, tag: Option<&Tag<'_>>, out: &mut impl BufMut) {
         match tag {
             Some(tag) => out.put_slice(tag.as_str().as_bytes()),
             None => out.put_u8(b'*'),

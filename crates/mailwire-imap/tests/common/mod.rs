@@ -38,10 +38,13 @@ pub(crate) fn run(mut decoder: CommandDecoder, chunks: &[&[u8]]) -> Vec<Ev> {
         loop {
             let ev = match decoder.decode(&mut buf) {
                 Decoded::Incomplete => break,
-                Decoded::Command(cmd) => Ev::Command(
-                    format!("{cmd:?}"),
-                    cmd.to_bytes().expect("parsed command encodes"),
-                ),
+                Decoded::Command(cmd) => {
+                    assert_eq!(cmd.clone().into_owned(), cmd, "into_owned changed it");
+                    Ev::Command(
+                        format!("{cmd:?}"),
+                        cmd.to_bytes().expect("parsed command encodes"),
+                    )
+                }
                 Decoded::LiteralAnnounced {
                     size, sync, binary, ..
                 } => Ev::Announced { size, sync, binary },
