@@ -166,6 +166,18 @@ impl State {
 /// sits in the buffer whole: it comes out as `Bytes` chunks between
 /// [`Decoded::AppendStart`] and [`Decoded::AppendEnd`].
 ///
+/// Memory: the buffer holds at most one command being framed — its
+/// lines and literals up to [`Limits::max_command`], plus one line up to
+/// [`Limits::max_line`] and one literal up to [`Limits::max_literal`]
+/// (buffered APPEND messages up to [`Limits::max_append`] on top). A
+/// command over a limit is answered at once and the rest of it is
+/// dropped as it arrives, never buffered.
+///
+/// Time: each byte is scanned once for line ends; a complete command is
+/// parsed once; an APPEND's head at most twice, and up to four
+/// synchronizing literals of a command are checked early (so that a bad
+/// command is refused before its client sends a literal for nothing).
+///
 /// ```
 /// use bytes::BytesMut;
 /// use mailwire_imap::parse::{CommandDecoder, Decoded};
