@@ -616,3 +616,55 @@ fn a_literal_size_of_more_than_24_digits_is_no_announcement() {
         );
     }
 }
+
+#[test]
+fn streaming_multiappend_counts_its_messages() {
+    let mut limits = Limits::DEFAULT;
+    limits.max_items = 2;
+    let events = run(
+        CommandDecoder::with_limits(&limits).stream_append(true),
+        &[b"a APPEND x {1+}\r\n1 {1+}\r\n2 {1+}\r\n3\r\nb NOOP\r\n"],
+    );
+    assert_eq!(events.len(), 6, "{events:#?}");
+    assert_eq!(events[3], Ev::Chunk(b"2".to_vec()));
+    assert_eq!(events[4], failed(Some("a"), "TooManyItems { max: 2 }"));
+    assert_eq!(events[5], command(b"b NOOP\r\n"));
+}
+
+#[test]
+fn an_empty_streamed_message_can_be_rejected() {
+    let mut decoder = CommandDecoder::new().stream_append(true);
+    let mut buf = BytesMut::from(&b"a APPEND x {0}\r\n"[..]);
+    assert!(matches!(
+        decoder.decode(&mut buf),
+        Decoded::AppendStart { .. }
+    ));
+    assert!(decoder.reject_literal());
+    buf.extend_from_slice(b"b NOOP\r\n");
+    assert!(matches!(decoder.decode(&mut buf), Decoded::Command(c) if c.tag.as_str() == "b"));
+    // Once the message has begun, it is too late. (The same buffer: the
+    // decoder drops the last command's bytes from it at the next call.)
+    buf.extend_from_slice(b"c APPEND x {3}\r\n");
+    assert!(matches!(
+        decoder.decode(&mut buf),
+        Decoded::AppendStart { .. }
+    ));
+    buf.extend_from_slice(b"ab");
+    assert!(matches!(decoder.decode(&mut buf), Decoded::LiteralChunk(_)));
+    assert!(!decoder.reject_literal());
+}
+
+#[test]
+fn expect_line_after_the_line_began_to_arrive() {
+    let mut decoder = CommandDecoder::new();
+    let mut buf = BytesMut::from(&b"a AUTHENTICATE PLAIN\r\ndGVz"[..]);
+    assert!(matches!(decoder.decode(&mut buf), Decoded::Command(_)));
+    // The server drains the buffer before it answers "+".
+    assert_eq!(decoder.decode(&mut buf), Decoded::Incomplete);
+    decoder.expect_line();
+    buf.extend_from_slice(b"dAB0ZXN0AHRlc3Q=\r\n");
+    assert_eq!(
+        decoder.decode(&mut buf),
+        Decoded::Line(b"dGVzdAB0ZXN0AHRlc3Q=")
+    );
+}

@@ -132,7 +132,8 @@ enum State {
         literals: bool,
     },
     /// Streaming an APPEND message.
-    AppendData { left: u64 },
+    /// Streaming an APPEND message (`messages`: this one and those before).
+    AppendData { left: u64, messages: usize },
     /// After an APPEND message: CRLF, or another message.
     AppendTail { scan: usize, messages: usize },
     /// A raw line was asked for.
@@ -281,7 +282,9 @@ impl CommandDecoder {
                 literal: Some((start, a)),
                 ..
             } => !a.non_sync && start == end,
-            State::AppendData { .. } => true,
+            // Before the first octet of the message (or the line after an
+            // empty one) is read.
+            State::AppendData { .. } | State::AppendTail { .. } => true,
             _ => false,
         };
         if !pending {
@@ -297,23 +300,30 @@ impl CommandDecoder {
     /// Asks for the next line raw (a SASL response after `+`, `DONE`
     /// after IDLE): the next [`decode`](Self::decode) returns
     /// [`Decoded::Line`] (or `Failed` when it is longer than
-    /// [`Limits::max_line`]). Only between commands: while a command is
-    /// half read, it does nothing.
+    /// [`Limits::max_line`]). Call it between commands (after the
+    /// command that asks for the line, before or after `decode` said
+    /// `Incomplete`); while a command with literals is half read, it
+    /// does nothing.
     pub fn expect_line(&mut self) {
-        if matches!(
-            self.state,
-            State::Frame {
-                scan: 0,
-                literal: None,
-                ..
-            }
-        ) {
-            self.state = State::Line { scan: 0 };
+        // Between commands: what the buffer holds (if anything) is the
+        // start of the next line, already scanned up to `scan`.
+        if let State::Frame {
+            scan,
+            line_start: 0,
+            literal: None,
+            ..
+        } = self.state
+        {
+            self.state = State::Line { scan };
         }
     }
 
     /// Reads what the buffer holds. See [`Decoded`] for what to do with
     /// each result.
+    ///
+    /// Pass the same buffer every time, appending what arrives: the
+    /// decoder keeps offsets into it, and drops the bytes of its last
+    /// result from its front at the next call.
     pub fn decode<'b>(&'b mut self, buf: &'b mut BytesMut) -> Decoded<'b> {
         let consume = core::mem::take(&mut self.consume).min(buf.len());
         buf.advance(consume);
@@ -324,7 +334,7 @@ impl CommandDecoder {
                         return Decoded::Incomplete;
                     }
                 }
-                State::AppendData { left } => {
+                State::AppendData { left, messages } => {
                     if buf.is_empty() {
                         return Decoded::Incomplete;
                     }
@@ -333,12 +343,9 @@ impl CommandDecoder {
                     let left = left - n as u64;
                     self.announce_end = None;
                     self.state = if left == 0 {
-                        State::AppendTail {
-                            scan: 0,
-                            messages: 1,
-                        }
+                        State::AppendTail { scan: 0, messages }
                     } else {
-                        State::AppendData { left }
+                        State::AppendData { left, messages }
                     };
                     return Decoded::LiteralChunk(chunk);
                 }
@@ -646,7 +653,10 @@ impl CommandDecoder {
                         messages: 1,
                     }
                 } else {
-                    State::AppendData { left: a.size }
+                    State::AppendData {
+                        left: a.size,
+                        messages: 1,
+                    }
                 };
                 let buf: &'b BytesMut = buf;
                 let mut parser = Parser::new(&buf[..a.open], &limits);
@@ -760,6 +770,8 @@ impl CommandDecoder {
             return Decoded::Incomplete;
         };
         let end = i + 1;
+        // The line after the message: too late to refuse the message.
+        self.announce_end = None;
         let line = &buf[..end];
         if line == b"\r\n" || line == b"\n" {
             self.consume = end;
@@ -821,7 +833,10 @@ impl CommandDecoder {
                 messages: messages + 1,
             }
         } else {
-            State::AppendData { left: a.size }
+            State::AppendData {
+                left: a.size,
+                messages: messages + 1,
+            }
         };
         Decoded::AppendNext {
             message: AppendInfo {
