@@ -668,3 +668,18 @@ fn expect_line_after_the_line_began_to_arrive() {
         Decoded::Line(b"dGVzdAB0ZXN0AHRlc3Q=")
     );
 }
+
+#[test]
+fn one_shot_parsing_agrees_on_long_literal_sizes() {
+    let input = b"a LOGIN {0000000000000000000000000003}\r\nabc x\r\n";
+    assert!(matches!(
+        Command::parse(input).unwrap_err().kind(),
+        CommandErrorKind::Syntax("literal size")
+    ));
+    let ok = b"a LOGIN {000000000000000000000003}\r\nabc x\r\n";
+    assert!(Command::parse(ok).is_ok());
+    assert!(matches!(
+        run(CommandDecoder::new(), &[ok]).as_slice(),
+        [Ev::Command(..)]
+    ));
+}

@@ -230,6 +230,15 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let binary = append && self.eat(b'~');
         self.expect(b'{', "literal")?;
+        // As the decoder frames: more than 24 digits is no literal.
+        let digits = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits > 24 {
+            return Err(CommandError::new(K::Syntax("literal size"), self.pos));
+        }
         let size = self.number64()?;
         let non_sync = self.eat(b'+');
         self.expect(b'}', "}")?;
