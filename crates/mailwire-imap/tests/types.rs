@@ -243,3 +243,55 @@ fn capabilities() {
     assert_eq!(Capability::parse("a b"), None);
     assert_eq!(Capability::Utf8Accept.to_string(), "UTF8=ACCEPT");
 }
+
+#[test]
+fn a_streamed_append_head_matches_the_whole_command() {
+    use mailwire_imap::encode::{encode_append_head, encode_append_next};
+    let date = DateTime::new(Date::new(1994, 2, 7).unwrap(), 21, 52, 25, -480).unwrap();
+    let whole = Command {
+        tag: Tag::new("A1").unwrap(),
+        body: CommandBody::Append {
+            mailbox: Mailbox::from("a\r\nb"),
+            messages: vec![
+                AppendMessage {
+                    flags: vec![Flag::Seen],
+                    date: Some(date),
+                    data: Cow::Borrowed(b"hello"),
+                    binary: false,
+                },
+                AppendMessage {
+                    flags: vec![],
+                    date: None,
+                    data: Cow::Borrowed(b"\0x"),
+                    binary: true,
+                },
+            ],
+        },
+    };
+    for mode in [
+        LiteralMode::Sync,
+        LiteralMode::NonSync,
+        LiteralMode::NonSyncUpTo4096,
+    ] {
+        let expect = whole.encode_with(mode).unwrap();
+        let head = encode_append_head(
+            &Tag::new("A1").unwrap(),
+            &Mailbox::from("a\r\nb"),
+            &[Flag::Seen],
+            Some(date),
+            5,
+            false,
+            mode,
+        )
+        .unwrap();
+        let next = encode_append_next(&[], None, 2, true, mode);
+        let mut bytes = head.bytes.clone();
+        let mut waits = head.waits.clone();
+        bytes.extend_from_slice(b"hello");
+        waits.extend(next.waits.iter().map(|w| w + bytes.len()));
+        bytes.extend_from_slice(&next.bytes);
+        bytes.extend_from_slice(b"\0x\r\n");
+        assert_eq!(bytes, expect.bytes);
+        assert_eq!(waits, expect.waits);
+    }
+}
