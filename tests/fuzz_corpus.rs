@@ -34,6 +34,7 @@ fn seed_corpus_passes_every_check() {
             "pop3_server" => checks::check_pop3_server,
             "pop3_client" => checks::check_pop3_client,
             "pop3_lines" => checks::check_pop3_lines,
+            "imap_command" => checks::check_imap_command,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {
