@@ -81,6 +81,10 @@ const USAGE: &str = "usage: mail_server [--smtp ADDR] [--submission ADDR] [--pop
 [--users FILE] [--maildir ROOT] [--domain D ...] [--cert PEM --key PEM] \
 [--route DOMAIN=ADDR ...] [--hostname NAME] [--verbose]";
 
+/// Connections the kernel may hold for each listener before they are
+/// accepted (capped by `net.core.somaxconn`).
+const BACKLOG: u32 = 4096;
+
 /// The demo accounts when no `--users` file is given.
 const DEMO_USERS: [(&str, &str); 2] = [("alice", "wonderland"), ("bob", "builder")];
 
@@ -100,14 +104,28 @@ impl Listen {
         }
     }
 
-    async fn bind(self) -> io::Result<TcpListener> {
-        match TcpListener::bind(self.addr).await {
+    fn bind(self) -> io::Result<TcpListener> {
+        match listen(self.addr) {
             Err(e) if !self.fixed && e.kind() == io::ErrorKind::AddrInUse => {
-                TcpListener::bind(SocketAddr::new(self.addr.ip(), 0)).await
+                listen(SocketAddr::new(self.addr.ip(), 0))
             }
             other => other,
         }
     }
+}
+
+/// A listener with room for [`BACKLOG`] connections not yet accepted: with
+/// the usual 128, a burst of connections overflows the queue and the
+/// kernel answers the overflow only after SYN-ACK retries, seconds later.
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
 }
 
 /// The command line.
@@ -240,9 +258,9 @@ async fn run(args: Args) -> io::Result<()> {
     let cert_file = root.join(".certificate.pem");
     std::fs::write(&cert_file, certificate.certificate_pem())?;
 
-    let smtp = args.smtp.bind().await?;
-    let submission = args.submission.bind().await?;
-    let pop3 = args.pop3.bind().await?;
+    let smtp = args.smtp.bind()?;
+    let submission = args.submission.bind()?;
+    let pop3 = args.pop3.bind()?;
     let smtp_addr = smtp.local_addr()?;
     let submission_addr = submission.local_addr()?;
     let pop3_addr = pop3.local_addr()?;
