@@ -230,3 +230,94 @@ fn command_line_mistakes_are_refused() {
     ]);
     assert!(out.stderr.contains("in use"), "{out}");
 }
+
+#[test]
+fn defaults_then_ctrl_c_stops_cleanly() {
+    use support::Child;
+    // No --maildir and no --users: a temporary tree and the demo users.
+    let mut command = Command::new(example("mail_server"));
+    command.args([
+        "--smtp",
+        "127.0.0.1:0",
+        "--submission",
+        "127.0.0.1:0",
+        "--pop3",
+        "127.0.0.1:0",
+    ]);
+    let mut child = Child::spawn("mail_server", &mut command).unwrap();
+    let started = Instant::now();
+    let (root, port) = loop {
+        let out = child.stdout();
+        let root = out
+            .lines()
+            .find_map(|l| l.strip_prefix("Maildir tree "))
+            .and_then(|rest| rest.split(" (").next())
+            .map(PathBuf::from);
+        let port = out
+            .lines()
+            .find_map(|l| l.strip_prefix("smtp listening on 127.0.0.1:"))
+            .and_then(|p| p.trim().parse::<u16>().ok());
+        if let (Some(root), Some(port), true) = (root, port, out.contains("Ctrl-C")) {
+            break (root, port);
+        }
+        assert!(child.try_wait().is_none(), "{child}");
+        assert!(started.elapsed() < Duration::from_secs(20), "{child}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.stdout();
+    assert!(
+        out.contains("accounts: alice:wonderland bob:builder"),
+        "{out}"
+    );
+    assert!(
+        out.contains("local domains: example.org localhost"),
+        "{out}"
+    );
+    for tool in [
+        "swaks --server",
+        "curl --ssl-reqd",
+        "python3 -c",
+        "fetchmail",
+    ] {
+        assert!(out.contains(tool), "no {tool} line: {out}");
+    }
+    assert!(root.join("alice/Maildir/new").is_dir());
+    assert!(root.join("bob/Maildir/new").is_dir());
+    // A message for Bob, then SIGINT (what Ctrl-C sends).
+    let mut client = Client::connect(port);
+    assert!(
+        client
+            .send("HELO client.example.net\r\n")
+            .starts_with("250 ")
+    );
+    assert!(
+        client
+            .send("MAIL FROM:<carol@example.net>\r\n")
+            .starts_with("250 ")
+    );
+    assert!(
+        client
+            .send("RCPT TO:<bob@localhost>\r\n")
+            .starts_with("250 ")
+    );
+    assert!(client.send("DATA\r\n").starts_with("354 "));
+    assert!(
+        client
+            .send("Subject: hi\r\n\r\nhello\r\n.\r\n")
+            .starts_with("250 ")
+    );
+    assert_eq!(
+        fs::read_dir(root.join("bob/Maildir/new")).unwrap().count(),
+        1
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exited = child.wait_timeout(Duration::from_secs(10));
+    assert!(exited.is_some_and(|s| s.success()), "{child}");
+    assert!(child.stdout().contains("mail_server: stopping"));
+    // The temporary tree goes with it.
+    assert!(!root.exists(), "{} is still there", root.display());
+}
