@@ -1,7 +1,7 @@
 //! The `mail_server` example's MX as the RFC asks of a final destination
 //! (RFC 5321 sections 3.3, 4.2.2 and 6.1): recipients refused at `RCPT`
 //! (unknown users `550 5.1.1`, other domains `550 5.7.1`: never an open
-//! relay), one copy per local user however many of their addresses a
+//! relay; postmaster taken), one copy per local user however many of their addresses a
 //! transaction names, `250` only for a message on disk, nothing left by a
 //! client that goes away inside `DATA`; and its command line.
 //!
@@ -91,6 +91,9 @@ fn recipients_checked_at_rcpt_and_one_copy_per_user() {
         ("<alice@example.org>", "250 "),
         ("<Alice@EXAMPLE.ORG>", "250 "),
         ("<bob@example.org>", "250 "),
+        // RFC 5321 section 4.5.1: postmaster, to the first account.
+        ("<Postmaster>", "250 "),
+        ("<postmaster@example.org>", "250 "),
         ("<nobody@example.org>", "550 5.1.1 "),
         ("<bob@example.net>", "550 5.7.1 "),
         // Only --domain example.org now: localhost is not ours.

@@ -142,9 +142,9 @@ impl Accounts {
 
     /// Where mail for `address` (`<user@domain>` or `user@domain`) goes.
     /// The local part is compared without regard to case, as the account
-    /// names are lower case. Postmaster without a domain (RFC 5321
-    /// section 4.1.1.3) is local but unknown unless an account has that
-    /// name.
+    /// names are lower case. `postmaster`, with a local domain or none
+    /// (RFC 5321 sections 4.1.1.3 and 4.5.1: every SMTP server must take
+    /// it), goes to the first account unless one has that name.
     pub(crate) fn destination(&self, address: &str) -> Destination {
         let address = bare(address);
         let (local, domain) = match address.rsplit_once('@') {
@@ -154,12 +154,19 @@ impl Accounts {
         if !self.is_local_domain(domain) {
             return Destination::Remote;
         }
-        self.users
+        let account = self
+            .users
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(local))
-            .map_or(Destination::UnknownUser, |(name, _)| {
-                Destination::Local(name.clone())
-            })
+            .or_else(|| {
+                local
+                    .eq_ignore_ascii_case("postmaster")
+                    .then(|| self.users.first())
+                    .flatten()
+            });
+        account.map_or(Destination::UnknownUser, |(name, _)| {
+            Destination::Local(name.clone())
+        })
     }
 }
 
