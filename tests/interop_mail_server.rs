@@ -437,3 +437,63 @@ fn submission_relays_by_route_and_bounces_without_one() {
     assert!(alice[0].contains("dave@nowhere.test"), "{}", alice[0]);
     assert!(alice[0].contains("Subject: to nowhere"), "{}", alice[0]);
 }
+
+#[test]
+fn operator_certificate_from_pem_files() {
+    let Some(openssl) = require_tool("openssl") else {
+        return;
+    };
+    let dir = temp_dir();
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    // A P-256 key (PKCS#8, as OpenSSL 3 writes it) and a self-signed
+    // certificate for other names than the generated one.
+    Output::run(
+        "openssl",
+        Command::new(openssl)
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ])
+            .args(["-nodes", "-days", "2", "-subj", "/CN=mx.example.org"])
+            .args(["-addext", "subjectAltName=DNS:localhost,DNS:mx.example.org"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+        Duration::from_secs(20),
+    )
+    .assert_success();
+    let server = MailServer::start(
+        &dir.path().join("tree"),
+        &USERS,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    // curl checks the server's certificate against the operator's.
+    let Some(out) = curl(&[
+        "--ssl-reqd",
+        "--cacert",
+        cert.to_str().unwrap(),
+        &format!("pop3://localhost:{}/", server.pop3),
+        "--user",
+        "bob:builder",
+    ]) else {
+        return;
+    };
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "", "an empty maildrop lists nothing");
+    // The file the guide points at is the operator's certificate.
+    assert_eq!(
+        fs::read_to_string(&server.certificate).unwrap(),
+        fs::read_to_string(&cert).unwrap()
+    );
+}
