@@ -68,6 +68,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         tls: true,
         require_tls: true,
         verbose: false,
+        layout: pop3_serve::Layout::Auto,
     };
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let server = listener.local_addr()?;

@@ -44,6 +44,20 @@ pub(crate) struct Options {
     pub(crate) tls: bool,
     pub(crate) require_tls: bool,
     pub(crate) verbose: bool,
+    /// Where each user's Maildir lies under `maildir`.
+    pub(crate) layout: Layout,
+}
+
+/// Where each user's Maildir lies under the `maildir` directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One account: the directory itself; several: `DIR/NAME`
+    /// (`pop3_server`'s command line).
+    #[default]
+    Auto,
+    /// `DIR/NAME/SUB` for every account, as `mail_server` keeps its tree
+    /// (`ROOT/USER/Maildir`).
+    PerUser(String),
 }
 
 impl Options {
@@ -60,6 +74,7 @@ impl Options {
             tls: true,
             require_tls: false,
             verbose: false,
+            layout: Layout::Auto,
         };
         while let Some(arg) = args.next() {
             let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -94,13 +109,14 @@ impl Options {
         Ok(options)
     }
 
-    /// The Maildir of `user`: `DIR` itself when there is one account,
-    /// `DIR/NAME` when there are several.
+    /// The Maildir of `user`: with [`Layout::Auto`], `DIR` itself when
+    /// there is one account, `DIR/NAME` when there are several; with
+    /// [`Layout::PerUser`], `DIR/NAME/SUB` always.
     pub(crate) fn maildir_of(&self, user: &str) -> PathBuf {
-        if self.users.len() == 1 {
-            self.maildir.clone()
-        } else {
-            self.maildir.join(user)
+        match &self.layout {
+            Layout::Auto if self.users.len() == 1 => self.maildir.clone(),
+            Layout::Auto => self.maildir.join(user),
+            Layout::PerUser(sub) => self.maildir.join(user).join(sub),
         }
     }
 
@@ -152,7 +168,17 @@ pub(crate) async fn serve_with_certificate(
         locked: Mutex::new(HashSet::new()),
     });
     loop {
-        let (stream, peer) = listener.accept().await?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) if accept_error_is_transient(&error) => {
+                eprintln!("pop3_server: accept: {error}");
+                // Out of descriptors the error would repeat at once: let
+                // sessions end first.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             if let Err(error) = session(stream, peer, &shared).await {
@@ -162,6 +188,19 @@ pub(crate) async fn serve_with_certificate(
             }
         });
     }
+}
+
+/// Whether an `accept` error concerns one connection or a passing lack of
+/// resources (out of file descriptors, say) rather than the listener: the
+/// server then waits a moment and goes on instead of stopping.
+pub(crate) fn accept_error_is_transient(error: &io::Error) -> bool {
+    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, OutOfMemory};
+    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers).
+    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
+        || matches!(
+            error.kind(),
+            ConnectionAborted | ConnectionReset | Interrupted | OutOfMemory
+        )
 }
 
 /// A connection, in plain text or after `STLS`.

@@ -61,6 +61,15 @@ pub(crate) trait Spool: Send + Sync + std::fmt::Debug {
         from: &'a str,
         to: &'a [String],
     ) -> BoxFuture<'a, io::Result<Box<dyn SpoolWriter>>>;
+
+    /// Decides on a recipient (`<b@example.net>`) as its `RCPT` arrives:
+    /// `Err(reply)` refuses it with that reply (a `550 5.1.1` for an
+    /// unknown local user, a `550 5.7.1` where relaying is denied). The
+    /// default takes every recipient.
+    fn check_recipient(&self, address: &str) -> Result<(), Reply<'static>> {
+        let _ = address;
+        Ok(())
+    }
 }
 
 /// One message going into a [`Spool`]; dropping it gives the message up.
@@ -207,7 +216,17 @@ pub(crate) async fn serve_with_certificate(
         options,
     });
     loop {
-        let (stream, peer) = listener.accept().await?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) if accept_error_is_transient(&error) => {
+                eprintln!("smtp_server: accept: {error}");
+                // Out of descriptors the error would repeat at once: let
+                // sessions end first.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             if let Err(error) = session(stream, peer, &shared).await {
@@ -217,6 +236,19 @@ pub(crate) async fn serve_with_certificate(
             }
         });
     }
+}
+
+/// Whether an `accept` error concerns one connection or a passing lack of
+/// resources (out of file descriptors, say) rather than the listener: the
+/// server then waits a moment and goes on instead of stopping.
+pub(crate) fn accept_error_is_transient(error: &io::Error) -> bool {
+    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, OutOfMemory};
+    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers).
+    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
+        || matches!(
+            error.kind(),
+            ConnectionAborted | ConnectionReset | Interrupted | OutOfMemory
+        )
 }
 
 /// A connection, in plain text or after `STARTTLS`.
@@ -398,6 +430,14 @@ impl Session<'_> {
                         ))
                         .map(|()| false)
                         .map_err(|e| io::Error::other(e.to_string()));
+                }
+                if let Store::Spool(spool) = &self.shared.options.store {
+                    if let Err(reply) = spool.check_recipient(&address) {
+                        return server
+                            .reject_recipient(reply)
+                            .map(|()| false)
+                            .map_err(|e| io::Error::other(e.to_string()));
+                    }
                 }
                 if self.keeps_envelope() {
                     self.recipients.push(address);

@@ -26,11 +26,27 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 /// The names the certificate is valid for.
 pub(crate) const NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
 
-/// A self-signed certificate and its private key, made fresh at start.
+/// A self-signed certificate and its private key, made fresh at start
+/// (or, with [`SelfSigned::from_pem_files`], a certificate chain and key
+/// given by the operator).
 pub(crate) struct SelfSigned {
     certificate: CertificateDer<'static>,
     certificate_pem: String,
-    key: PrivatePkcs8KeyDer<'static>,
+    key: PrivateKeyDer<'static>,
+    /// The chain the server presents: the certificate, then any
+    /// intermediates.
+    chain: Vec<CertificateDer<'static>>,
+}
+
+impl Clone for SelfSigned {
+    fn clone(&self) -> Self {
+        Self {
+            certificate: self.certificate.clone(),
+            certificate_pem: self.certificate_pem.clone(),
+            key: self.key.clone_key(),
+            chain: self.chain.clone(),
+        }
+    }
 }
 
 impl SelfSigned {
@@ -42,7 +58,39 @@ impl SelfSigned {
         Ok(Self {
             certificate: made.cert.der().clone(),
             certificate_pem: made.cert.pem(),
-            key: PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()),
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der())),
+            chain: vec![made.cert.der().clone()],
+        })
+    }
+
+    /// A certificate chain and its private key from PEM files (`--cert`
+    /// and `--key` of `mail_server`): the chain's first certificate is the
+    /// server's; the key may be PKCS#8, PKCS#1 (RSA) or SEC1 (EC).
+    pub(crate) fn from_pem_files(certificate: &Path, key: &Path) -> io::Result<Self> {
+        use rustls::pki_types::pem::PemObject;
+        let invalid = |what: &Path, e: rustls::pki_types::pem::Error| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", what.display()),
+            )
+        };
+        let pem = std::fs::read(certificate)?;
+        let chain = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(certificate, e))?;
+        let first = chain.first().cloned().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: no certificate", certificate.display()),
+            )
+        })?;
+        let key_pem = std::fs::read(key)?;
+        let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| invalid(key, e))?;
+        Ok(Self {
+            certificate: first,
+            certificate_pem: String::from_utf8_lossy(&pem).into_owned(),
+            key: key_der,
+            chain,
         })
     }
 
@@ -68,10 +116,7 @@ impl SelfSigned {
             .with_safe_default_protocol_versions()
             .map_err(io::Error::other)?
             .with_no_client_auth()
-            .with_single_cert(
-                vec![self.certificate.clone()],
-                PrivateKeyDer::Pkcs8(self.key.clone_key()),
-            )
+            .with_single_cert(self.chain.clone(), self.key.clone_key())
             .map_err(io::Error::other)?;
         Ok(Arc::new(config))
     }

@@ -16,6 +16,7 @@
 
 pub(crate) mod dovecot;
 mod examples;
+pub(crate) mod mail_server;
 mod process;
 mod servers;
 mod tools;
