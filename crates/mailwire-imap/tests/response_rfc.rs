@@ -747,3 +747,73 @@ fn fetch_sections() {
     assert_eq!(items.len(), 3);
     assert!(matches!(&items[1], FetchItem::Rfc822Text(None)));
 }
+
+/// RFC 9051 (IMAP4rev2): the SELECT answer of section 6.3.2 (with its
+/// untagged LIST), CLOSED of section 7.1, MOVE's COPYUID and EXPUNGE of
+/// section 6.4.8, and the greeting of section 8.
+#[test]
+fn rfc9051_examples() {
+    let select: &[&[u8]] = &[
+        b"* 172 EXISTS\r\n",
+        b"* OK [UIDVALIDITY 3857529045] UIDs valid\r\n",
+        b"* OK [UIDNEXT 4392] Predicted next UID\r\n",
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n",
+        b"* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] Limited\r\n",
+        b"* LIST () \"/\" INBOX\r\n",
+        b"A142 OK [READ-WRITE] SELECT completed\r\n",
+    ];
+    for line in select {
+        rt(line);
+    }
+    let Data::List(list) = data(select[5]) else {
+        panic!()
+    };
+    assert_eq!(list.mailbox, Mailbox::Inbox);
+    assert_eq!(
+        status(b"* OK [CLOSED] Previous mailbox is now closed\r\n").2,
+        Some(Code::Closed)
+    );
+    let Some(Code::CopyUid { source, target, .. }) =
+        status(b"* OK [COPYUID 432432 42:69 1202:1229]\r\n").2
+    else {
+        panic!()
+    };
+    assert_eq!((source.as_str(), target.as_str()), ("42:69", "1202:1229"));
+    assert_eq!(data(b"* 22 EXPUNGE\r\n"), Data::Expunge(nz(22)));
+    let (_, _, code, _) = status(
+        b"* OK [CAPABILITY STARTTLS AUTH=SCRAM-SHA-256 LOGINDISABLED IMAP4rev2] IMAP4rev2 Service Ready\r\n",
+    );
+    let Some(Code::Capability(caps)) = code else {
+        panic!()
+    };
+    assert_eq!(caps[3], Capability::Imap4Rev2);
+    assert_eq!(caps[2], Capability::LoginDisabled);
+    // RFC 9051 section 7.5.2: STATUS with the IMAP4rev2 items.
+    assert_eq!(
+        data(b"* STATUS Drafts (MESSAGES 3 SIZE 6012 DELETED 1 HIGHESTMODSEQ 7)\r\n"),
+        Data::Status {
+            mailbox: Mailbox::from("Drafts"),
+            items: vec![
+                (StatusItem::Messages, 3),
+                (StatusItem::Size, 6012),
+                (StatusItem::Deleted, 1),
+                (StatusItem::HighestModSeq, 7)
+            ]
+        }
+    );
+    // RFC 9051 section 7.1: the codes it adds are kept by name.
+    for name in [
+        "AUTHENTICATIONFAILED",
+        "NOPERM",
+        "INUSE",
+        "EXPUNGEISSUED",
+        "HASCHILDREN",
+    ] {
+        let line = format!("a1 NO [{name}] x\r\n");
+        let (response, _) = Response::parse(line.as_bytes()).unwrap();
+        let Response::Status(s) = response else {
+            panic!()
+        };
+        assert_eq!(s.code.unwrap().name(), name);
+    }
+}

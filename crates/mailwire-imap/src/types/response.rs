@@ -236,6 +236,49 @@ pub enum Code<'a> {
     },
 }
 
+impl Code<'_> {
+    /// The code's name, upper case for the known ones (`Other` keeps
+    /// its spelling): match the codes this type has no variant for
+    /// (RFC 9051's `AUTHENTICATIONFAILED`, `NOPERM`, `INUSE`, ...).
+    ///
+    /// ```
+    /// use mailwire_imap::types::{Code, Response};
+    /// let (response, _) = Response::parse(b"a1 NO [NOPERM] Access denied\r\n")?;
+    /// let Response::Status(status) = response else { panic!() };
+    /// assert_eq!(status.code.as_ref().map(Code::name), Some("NOPERM"));
+    /// assert_eq!(Code::ReadWrite.name(), "READ-WRITE");
+    /// # Ok::<(), mailwire_imap::parse::ResponseError>(())
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Alert => "ALERT",
+            Self::BadCharset(_) => "BADCHARSET",
+            Self::Capability(_) => "CAPABILITY",
+            Self::Parse => "PARSE",
+            Self::PermanentFlags(_) => "PERMANENTFLAGS",
+            Self::ReadOnly => "READ-ONLY",
+            Self::ReadWrite => "READ-WRITE",
+            Self::TryCreate => "TRYCREATE",
+            Self::UidNext(_) => "UIDNEXT",
+            Self::UidValidity(_) => "UIDVALIDITY",
+            Self::Unseen(_) => "UNSEEN",
+            Self::AppendUid { .. } => "APPENDUID",
+            Self::CopyUid { .. } => "COPYUID",
+            Self::UidNotSticky => "UIDNOTSTICKY",
+            Self::HighestModSeq(_) => "HIGHESTMODSEQ",
+            Self::NoModSeq => "NOMODSEQ",
+            Self::Modified(_) => "MODIFIED",
+            Self::Closed => "CLOSED",
+            Self::TooBig => "TOOBIG",
+            Self::OverQuota => "OVERQUOTA",
+            Self::AlreadyExists => "ALREADYEXISTS",
+            Self::NonExistent => "NONEXISTENT",
+            Self::Other { name, .. } => name.as_str(),
+        }
+    }
+}
+
 /// Untagged data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
