@@ -568,9 +568,6 @@ impl W {
                         self.sp();
                         self.string(name.as_bytes())?;
                         self.sp();
-                        if values.is_empty() {
-                            return Err(invalid("namespace extension", "no values"));
-                        }
                         self.list(values, |w, v| w.string(v.as_bytes()))?;
                     }
                     self.out.push(b')');
@@ -948,12 +945,7 @@ impl W {
                 self.num(*n);
                 Ok(())
             }
-            BodyExtension::List(list) => {
-                if list.is_empty() {
-                    return Err(invalid("body extension", "empty list"));
-                }
-                self.list(list, Self::body_extension)
-            }
+            BodyExtension::List(list) => self.list(list, Self::body_extension),
         }
     }
 }

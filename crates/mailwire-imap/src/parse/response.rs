@@ -521,7 +521,7 @@ impl<'a> P<'a> {
 
     /// Text up to CR or LF, read lossily as UTF-8.
     fn text(&mut self) -> Cow<'a, str> {
-        let text = self.take_while(|b| b != b'\r' && b != b'\n');
+        let text = self.take_while(|b| !matches!(b, b'\r' | b'\n' | 0));
         String::from_utf8_lossy(text)
     }
 
@@ -992,7 +992,7 @@ impl<'a> P<'a> {
                     };
                     self.pos = end;
                     let raw = &self.input[start..end];
-                    if raw.is_empty() || raw.contains(&0) {
+                    if raw.contains(&0) || !response_data_ok(raw) {
                         return Err(ResponseError::new(K::Syntax("response data"), start));
                     }
                     return Ok(raw);
@@ -1333,7 +1333,7 @@ impl<'a> P<'a> {
             let n = self.number64()?;
             self.close()?;
             FetchItem::ModSeq(n)
-        } else if !name.is_empty() && self.peek() == Some(b' ') {
+        } else if !name.is_empty() && self.peek() == Some(b' ') && !is_known_item(name) {
             self.pos += 1;
             FetchItem::Other {
                 name: Self::str_of(name),
@@ -1386,10 +1386,10 @@ impl<'a> P<'a> {
             }
             Some(if self.keyword("HEADER.FIELDS.NOT") {
                 self.sp()?;
-                SectionText::HeaderFieldsNot(self.paren_list(Self::astring)?)
+                SectionText::HeaderFieldsNot(self.header_list()?)
             } else if self.keyword("HEADER.FIELDS") {
                 self.sp()?;
-                SectionText::HeaderFields(self.paren_list(Self::astring)?)
+                SectionText::HeaderFields(self.header_list()?)
             } else if self.keyword("HEADER") {
                 SectionText::Header
             } else if self.keyword("TEXT") {
@@ -1402,6 +1402,16 @@ impl<'a> P<'a> {
         };
         self.expect(b']', "]")?;
         Ok(Section { part, text })
+    }
+
+    /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`.
+    fn header_list(&mut self) -> Result<Vec<AString<'a>>> {
+        let at = self.pos;
+        let names = self.paren_list(Self::astring)?;
+        if names.is_empty() {
+            return Err(ResponseError::new(K::Syntax("header field name"), at + 1));
+        }
+        Ok(names)
     }
 
     /// ```text
@@ -1734,11 +1744,10 @@ pub(crate) fn response_data_ok(raw: &[u8]) -> bool {
         let Some(a) = literal_announcement(line) else {
             return false;
         };
-        if !line.ends_with(b"\r\n")
-            || line[..line.len() - 2]
-                .iter()
-                .any(|&b| matches!(b, b'\r' | b'\n' | 0))
-        {
+        // The announcement line: "{n}" CRLF (or a bare LF, as read).
+        let head = line.strip_suffix(b"\n").unwrap_or(line);
+        let head = head.strip_suffix(b"\r").unwrap_or(head);
+        if head.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
             return false;
         }
         let after = &rest[lf + 1..];
@@ -1750,4 +1759,26 @@ pub(crate) fn response_data_ok(raw: &[u8]) -> bool {
         }
         rest = &after[size..];
     }
+}
+
+/// The FETCH item names this crate reads (an unknown item may not take
+/// one of them).
+fn is_known_item(name: &[u8]) -> bool {
+    [
+        "FLAGS",
+        "UID",
+        "RFC822.SIZE",
+        "INTERNALDATE",
+        "ENVELOPE",
+        "BODYSTRUCTURE",
+        "BODY",
+        "BINARY.SIZE",
+        "MODSEQ",
+        "RFC822",
+        "RFC822.HEADER",
+        "RFC822.TEXT",
+        "BINARY",
+    ]
+    .iter()
+    .any(|k| k.as_bytes().eq_ignore_ascii_case(name))
 }
