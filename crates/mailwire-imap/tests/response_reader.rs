@@ -382,3 +382,21 @@ fn writer_to_reader() {
     };
     assert_eq!(items.len(), 5);
 }
+
+/// A too-long line that has fully arrived fails alone: the response
+/// after it is read, whatever the split.
+#[test]
+fn line_too_long_then_next_response() {
+    let mut limits = ResponseLimits::DEFAULT;
+    limits.max_line = 16;
+    let input = b"* OK this line is far too long\r\n* 4 EXISTS\r\n* OK {2}\r\nxy too long again and more\r\n* 5 EXISTS\r\n";
+    let make = || ResponseReader::with_limits(&limits);
+    let whole = drive(&make, &[input]);
+    assert_eq!(whole.len(), 4, "{whole:?}");
+    assert!(matches!(&whole[1], Ev::Frame(f) if f.contains("Exists(4)")));
+    assert!(matches!(&whole[3], Ev::Frame(f) if f.contains("Exists(5)")));
+    for cut in 0..=input.len() {
+        let (a, b) = input.split_at(cut);
+        assert_eq!(drive(&make, &[a, b]), whole, "cut at {cut}");
+    }
+}

@@ -228,20 +228,23 @@ impl ResponseReader {
         }
     }
 
-    /// Fails the response being framed: its bytes up to `end` go at the
-    /// next call, then `literal_left` octets, then the rest of the
-    /// response.
+    /// Fails the response being framed: its bytes up to `end` (the end
+    /// of a line) go at the next call; when that line announced a
+    /// literal, its octets and the rest of the response go too.
     fn fail(
         &mut self,
         kind: K,
         offset: usize,
         end: usize,
-        literal_left: u64,
+        literal: Option<u64>,
     ) -> ReadFrame<'static> {
         self.consume = end;
-        self.state = State::Discard {
-            literal_left,
-            scan: 0,
+        self.state = match literal {
+            Some(literal_left) => State::Discard {
+                literal_left,
+                scan: 0,
+            },
+            None => State::frame(false),
         };
         ReadFrame::Failed {
             error: ResponseError::new(kind, offset),
@@ -290,7 +293,7 @@ impl ResponseReader {
             };
             let end = i + 1;
             let announce = literal_announcement(&buf[line_start..end]);
-            let literal_left = announce.map_or(0, |a| a.size);
+            let literal_left = announce.map(|a| a.size);
             if end - line_start > limits.max_line {
                 let max = limits.max_line;
                 return self.fail(K::LineTooLong { max }, line_start + max, end, literal_left);
@@ -315,7 +318,7 @@ impl ResponseReader {
                                 K::LiteralTooLarge { size: a.size, max },
                                 open,
                                 end,
-                                a.size,
+                                Some(a.size),
                             );
                         }
                         self.consume = end;
@@ -343,12 +346,17 @@ impl ResponseReader {
             }
             if a.size > limits.max_literal {
                 let max = limits.max_literal;
-                return self.fail(K::LiteralTooLarge { size: a.size, max }, open, end, a.size);
+                return self.fail(
+                    K::LiteralTooLarge { size: a.size, max },
+                    open,
+                    end,
+                    Some(a.size),
+                );
             }
             let size = usize::try_from(a.size).unwrap_or(usize::MAX);
             if size > limits.max_response.saturating_sub(end) {
                 let max = limits.max_response;
-                return self.fail(K::ResponseTooLarge { max }, max, end, a.size);
+                return self.fail(K::ResponseTooLarge { max }, max, end, Some(a.size));
             }
             literal_end = Some(end + size);
         }
