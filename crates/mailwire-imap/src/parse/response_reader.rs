@@ -87,7 +87,7 @@ enum State {
     /// Streaming a literal's octets.
     Stream { left: u64 },
     /// Skipping the rest of a failed response.
-    Discard { literal_left: u64, scan: usize },
+    Discard { literal_left: u64, tail: Tail },
 }
 
 impl State {
@@ -242,7 +242,7 @@ impl ResponseReader {
         self.state = match literal {
             Some(literal_left) => State::Discard {
                 literal_left,
-                scan: 0,
+                tail: Tail::Other,
             },
             None => State::frame(false),
         };
@@ -277,12 +277,12 @@ impl ResponseReader {
                     // Skip the whole buffer and what follows up to the
                     // line's end.
                     let max = limits.max_line;
-                    // Keep a short tail: a literal announcement may
-                    // straddle the next read.
-                    self.consume = buf.len() - (buf.len() - line_start).min(32);
+                    // The line's end may announce a literal: remember how
+                    // the skipped part ends, not its octets.
+                    self.consume = buf.len();
                     self.state = State::Discard {
                         literal_left: 0,
-                        scan: 0,
+                        tail: Tail::Other.feed(&buf[line_start..]),
                     };
                     return ReadFrame::Failed {
                         error: ResponseError::new(K::LineTooLong { max }, line_start + max),
@@ -443,10 +443,70 @@ fn stream_head<'b>(
     p.done().then_some((seq, items, item))
 }
 
+/// How the skipped part of a line ends, as far as a literal
+/// announcement (`{n}` / `{n+}` before CRLF or LF) is concerned: the
+/// skipped octets need not be kept, however many digits the
+/// announcement has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    Other,
+    /// After `{` and `digits` digits, the size so far (saturating: an
+    /// overflowing size is as good as infinite).
+    Open {
+        digits: bool,
+        size: u64,
+    },
+    /// After `{n+`.
+    Plus {
+        size: u64,
+    },
+    /// After `{n}`.
+    Closed {
+        size: u64,
+    },
+    /// After `{n}` CR.
+    ClosedCr {
+        size: u64,
+    },
+}
+
+impl Tail {
+    fn push(self, b: u8) -> Self {
+        match (self, b) {
+            (_, b'{') => Self::Open {
+                digits: false,
+                size: 0,
+            },
+            (Self::Open { size, .. }, b'0'..=b'9') => Self::Open {
+                digits: true,
+                size: size.saturating_mul(10).saturating_add(u64::from(b - b'0')),
+            },
+            (Self::Open { digits: true, size }, b'+') => Self::Plus { size },
+            (Self::Open { digits: true, size } | Self::Plus { size }, b'}') => {
+                Self::Closed { size }
+            }
+            (Self::Closed { size }, b'\r') => Self::ClosedCr { size },
+            _ => Self::Other,
+        }
+    }
+
+    fn feed(self, bytes: &[u8]) -> Self {
+        bytes.iter().fold(self, |tail, &b| tail.push(b))
+    }
+
+    /// At LF: the announced size, if the line announced a literal.
+    fn announced(self) -> Option<u64> {
+        match self {
+            Self::Closed { size } | Self::ClosedCr { size } => Some(size),
+            _ => None,
+        }
+    }
+}
+
 /// Skips a failed response's rest; true when done (state is `Frame`).
 fn discard(state: &mut State, buf: &mut BytesMut) -> bool {
     loop {
-        let State::Discard { literal_left, scan } = state else {
+        let State::Discard { literal_left, tail } = state else {
             return true;
         };
         if *literal_left > 0 {
@@ -458,23 +518,19 @@ fn discard(state: &mut State, buf: &mut BytesMut) -> bool {
             if *literal_left > 0 {
                 return false;
             }
-            *scan = 0;
+            *tail = Tail::Other;
         }
-        let Some(i) = memchr::memchr(b'\n', &buf[*scan..]).map(|i| i + *scan) else {
-            // Keep a short tail: a literal announcement may straddle.
-            const TAIL: usize = 32;
-            if buf.len() > TAIL {
-                buf.advance(buf.len() - TAIL);
-            }
-            *scan = buf.len();
+        let Some(i) = memchr::memchr(b'\n', buf) else {
+            *tail = tail.feed(buf);
+            buf.clear();
             return false;
         };
-        let announce = literal_announcement(&buf[..=i]);
+        let announced = tail.feed(&buf[..i]).announced();
         buf.advance(i + 1);
-        match announce {
-            Some(a) => {
-                *literal_left = a.size;
-                *scan = 0;
+        match announced {
+            Some(size) => {
+                *literal_left = size;
+                *tail = Tail::Other;
             }
             None => {
                 *state = State::frame(false);
