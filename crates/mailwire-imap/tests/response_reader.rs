@@ -403,3 +403,28 @@ fn line_too_long_then_next_response() {
         assert_eq!(drive(&make, &[a, b]), whole, "cut at {cut}");
     }
 }
+
+/// In streaming mode the small literals of a BODYSTRUCTURE (a file name
+/// sent as a literal) are kept, and the message data after them streams.
+#[test]
+fn bodystructure_literal_kept_while_streaming() {
+    let input = "* 3 FETCH (BODYSTRUCTURE (\"application\" \"pdf\" (\"name\" {8}\r\nRésumé) NIL NIL \"base64\" 4 NIL (\"attachment\" NIL) NIL NIL) BODY[1] {4}\r\nQUJD)\r\n";
+    let mut reader = streaming();
+    let mut buf = BytesMut::from(input.as_bytes());
+    let ReadFrame::FetchStart { items, literal, .. } = reader.read(&mut buf) else {
+        panic!()
+    };
+    let FetchItem::BodyStructure(body) = &items[0] else {
+        panic!()
+    };
+    let mailwire_imap::types::BodyStructure::Single { part, .. } = &**body else {
+        panic!()
+    };
+    assert_eq!(part.params[0].1.to_str(), Some("Résumé"));
+    assert_eq!(literal.size, 4);
+    assert_eq!(
+        reader.read(&mut buf),
+        ReadFrame::LiteralChunk(bytes::Bytes::from_static(b"QUJD"))
+    );
+    assert_eq!(reader.read(&mut buf), ReadFrame::FetchEnd { items: vec![] });
+}

@@ -715,9 +715,11 @@ impl W {
                 self.put(b"BINARY[");
                 self.part(part);
                 self.put(b"] ");
+                // RFC 3516: the decoded octets go as a literal8, which
+                // may carry NUL (the same form FetchLiteralWriter uses).
                 match data {
-                    Some(d) if d.as_bytes().contains(&0) => self.literal(d.as_bytes(), true)?,
-                    other => self.nstring(other.as_ref())?,
+                    Some(d) => self.literal(d.as_bytes(), true)?,
+                    None => self.put(b"NIL"),
                 }
             }
             FetchItem::BinarySize { part, size } => {
