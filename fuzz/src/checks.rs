@@ -1552,3 +1552,104 @@ pub fn check_imap_command(input: &[u8]) {
         Err(e) => assert!(e.offset() <= data.len(), "{e} past the end"),
     }
 }
+
+/// One frame of the IMAP response reader, owned (chunks of a literal
+/// merged).
+#[derive(Debug, PartialEq, Eq)]
+enum ImapResponseOut {
+    Frame(String),
+    Literal(Vec<u8>),
+}
+
+/// Reads `chunks` with a fresh reader; checks every complete response
+/// re-encodes to bytes that parse back to it.
+fn read_imap_responses(stream: bool, small: bool, chunks: &[&[u8]]) -> Vec<ImapResponseOut> {
+    use mailwire_imap::parse::{ReadFrame, ResponseLimits, ResponseReader};
+    use mailwire_imap::types::Response;
+
+    let mut limits = ResponseLimits::DEFAULT;
+    if small {
+        limits.max_line = 64;
+        limits.max_literal = 16;
+        limits.max_streamed_literal = 64;
+        limits.max_response = 256;
+        limits.max_depth = 8;
+        limits.max_items = 32;
+    }
+    let mut reader = ResponseReader::with_limits(&limits).stream_literals(stream);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        loop {
+            match reader.read(&mut buf) {
+                ReadFrame::Incomplete => break,
+                ReadFrame::LiteralChunk(data) => {
+                    assert!(!data.is_empty(), "empty literal chunk");
+                    match out.last_mut() {
+                        Some(ImapResponseOut::Literal(d)) => d.extend_from_slice(&data),
+                        _ => out.push(ImapResponseOut::Literal(data.to_vec())),
+                    }
+                }
+                ReadFrame::Response(r) => {
+                    match r.to_bytes() {
+                        Ok(bytes) => {
+                            let (again, len) = Response::parse(&bytes).expect("re-encoded parses");
+                            assert_eq!(len, bytes.len());
+                            assert_eq!(again, r, "encode then parse changed the response");
+                        }
+                        Err(_) => {
+                            // Only text that looks like a code but is not one.
+                            let text = match &r {
+                                Response::Status(s) if s.code.is_none() => &s.text,
+                                Response::Continuation(c) if c.code.is_none() => &c.text,
+                                _ => panic!("{r:?} does not encode"),
+                            };
+                            assert!(text.starts_with('['));
+                        }
+                    }
+                    out.push(ImapResponseOut::Frame(format!("{r:?}")));
+                }
+                other => out.push(ImapResponseOut::Frame(format!("{other:?}"))),
+            }
+        }
+        if small && !reader.in_fetch() {
+            // Bounded: a line plus the kept literals of one response.
+            assert!(
+                buf.len() <= 64 + 256 + chunk.len(),
+                "buffer grew to {}",
+                buf.len()
+            );
+        }
+    }
+    out
+}
+
+/// IMAP response reader: the same frames whatever the chunking, in
+/// streaming and buffered modes; every response read re-encodes; the
+/// one-shot parser never panics.
+///
+/// Input: `[config, cut, cut, data...]`.
+pub fn check_imap_response(input: &[u8]) {
+    let [config, c1, c2, data @ ..] = input else {
+        return;
+    };
+    let _ = mailwire_imap::types::Response::parse(data);
+    let stream = config & 1 != 0;
+    let small = config & 2 != 0;
+    let whole = read_imap_responses(stream, small, &[data]);
+    let pieces = chunks(data, &[*c1, *c2]);
+    assert_eq!(
+        whole,
+        read_imap_responses(stream, small, &pieces),
+        "frames depend on the split"
+    );
+    if data.len() <= 256 {
+        let bytes: Vec<&[u8]> = data.chunks(1).collect();
+        assert_eq!(
+            whole,
+            read_imap_responses(stream, small, &bytes),
+            "byte by byte differs"
+        );
+    }
+}

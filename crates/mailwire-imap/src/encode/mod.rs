@@ -22,3 +22,7 @@ pub use command::{Encoded, LiteralMode, encode_append_head, encode_append_next};
 /// assert_eq!(err.to_string(), "tag holds the forbidden byte 0x0d");
 /// ```
 pub use mailwire_core::field::FieldError as EncodeError;
+
+mod response;
+
+pub use response::FetchLiteralWriter;

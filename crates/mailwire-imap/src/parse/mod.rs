@@ -272,3 +272,10 @@ impl fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+mod response;
+mod response_reader;
+
+pub use response::{ResponseError, ResponseErrorKind, ResponseLimits};
+pub(crate) use response::{response_data_ok, response_value_ok};
+pub use response_reader::{ReadFrame, ResponseReader, StreamedLiteral};

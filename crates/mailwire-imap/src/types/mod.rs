@@ -31,3 +31,14 @@ pub use search::{EntryType, SearchKey, SearchReturn, SortCriterion, SortKey};
 pub(crate) use sequence::valid_set;
 pub use sequence::{SeqNumber, SeqRange, SequenceSet, Uid};
 pub use string::{AString, Atom, NString, Secret, Tag};
+
+mod body;
+mod envelope;
+mod response;
+
+pub use body::{BodyExt, BodyExtension, BodyStructure, Disposition, SinglePart, SinglePartKind};
+pub use envelope::{Address, Envelope};
+pub use response::{
+    Code, Continuation, Data, ESearch, ESearchData, FetchItem, ListAttribute, ListData,
+    ListExtended, Namespace, QuotaResource, Response, Status, StatusKind, StreamedItem, Thread,
+};
