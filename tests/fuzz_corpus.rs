@@ -31,6 +31,7 @@ fn seed_corpus_passes_every_check() {
             "smtp_command" => checks::check_smtp_command,
             "pop3_command" => checks::check_pop3_command,
             "pop3_response" => checks::check_pop3_response,
+            "imap_command" => checks::check_imap_command,
             "imap_response" => checks::check_imap_response,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };

@@ -984,17 +984,150 @@ pub fn check_pop3_response(input: &[u8]) {
     }
 }
 
+/// What an IMAP command decoder said, owned, chunks joined, so that
+/// runs compare whatever the split. Literal announcements are left out
+/// (whether one shows depends on where the input was cut).
+#[derive(Debug, PartialEq, Eq)]
+enum ImapOut {
+    Command(Vec<u8>),
+    Failed(Option<String>, String),
+    Append(String),
+    Chunk(Vec<u8>),
+    AppendEnd,
+}
+
+fn read_imap(decoder: &mailwire_imap::parse::CommandDecoder, pieces: &[&[u8]]) -> Vec<ImapOut> {
+    use mailwire_imap::parse::{Decoded, Limits};
+    use mailwire_imap::types::Command;
+
+    let mut decoder = decoder.clone();
+    let limits = *decoder.limits();
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            let item = match decoder.decode(&mut buf) {
+                Decoded::Incomplete => break,
+                Decoded::LiteralAnnounced { size, .. } => {
+                    assert!(size <= limits.max_literal.max(limits.max_append));
+                    continue;
+                }
+                Decoded::Command(cmd) => {
+                    // A parsed command encodes, and parses back the same.
+                    let bytes = cmd
+                        .to_bytes()
+                        .unwrap_or_else(|e| panic!("{cmd:?} does not encode: {e}"));
+                    let (again, len) = Command::parse_with_limits(&bytes, &Limits::UNLIMITED)
+                        .unwrap_or_else(|e| panic!("{bytes:?} of {cmd:?} does not parse: {e}"));
+                    assert_eq!(len, bytes.len());
+                    assert_eq!(again, cmd, "encode then parse changed the command");
+                    assert_eq!(cmd.clone().into_owned(), cmd, "into_owned changed it");
+                    ImapOut::Command(bytes)
+                }
+                Decoded::Failed { tag, error } => {
+                    let mut answer = Vec::new();
+                    error.write_answer(tag.as_ref(), &mut answer);
+                    assert!(answer.ends_with(b"\r\n"));
+                    ImapOut::Failed(tag.map(|t| t.as_str().to_owned()), error.to_string())
+                }
+                Decoded::AppendStart {
+                    tag,
+                    mailbox,
+                    message,
+                } => {
+                    assert!(message.size <= limits.max_append);
+                    ImapOut::Append(format!("{tag:?} {mailbox:?} {message:?}"))
+                }
+                Decoded::AppendNext { message } => ImapOut::Append(format!("{message:?}")),
+                Decoded::LiteralChunk(chunk) => {
+                    assert!(!chunk.is_empty());
+                    if let Some(ImapOut::Chunk(prev)) = out.last_mut() {
+                        prev.extend_from_slice(&chunk);
+                        continue;
+                    }
+                    ImapOut::Chunk(chunk.to_vec())
+                }
+                Decoded::AppendEnd => ImapOut::AppendEnd,
+                other => panic!("unexpected {other:?}"),
+            };
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// IMAP commands: the decoder never panics and gives the same results
+/// whatever the split of its input (two cuts, and byte by byte for short
+/// inputs); every command it returns encodes and parses back the same;
+/// one-shot parsing of the whole input agrees with the decoder's first
+/// result.
+///
+/// Input: `[config, cut, cut, data...]`: `config` bit 0 streams APPEND,
+/// bit 1 sets tiny limits, bit 2 turns on LITERAL-.
+pub fn check_imap_command(input: &[u8]) {
+    use mailwire_imap::parse::{CommandDecoder, Limits};
+    use mailwire_imap::types::Command;
+
+    let [config, c1, c2, data @ ..] = input else {
+        return;
+    };
+    let mut limits = Limits::DEFAULT;
+    if config & 2 != 0 {
+        limits.max_line = 64;
+        limits.max_literal = 16;
+        limits.max_append = 32;
+        limits.max_command = 256;
+        limits.max_items = 8;
+        limits.max_depth = 4;
+    }
+    limits.literal_minus = config & 4 != 0;
+    let decoder = CommandDecoder::with_limits(&limits).stream_append(config & 1 != 0);
+    let whole = read_imap(&decoder, &[data]);
+    let pieces = chunks(data, &[*c1, *c2]);
+    assert_eq!(
+        whole,
+        read_imap(&decoder, &pieces),
+        "results depend on the split"
+    );
+    if data.len() <= 256 {
+        let bytes: Vec<&[u8]> = data.chunks(1).collect();
+        assert_eq!(whole, read_imap(&decoder, &bytes), "byte by byte differs");
+    }
+    match Command::parse_with_limits(data, &limits) {
+        Ok((cmd, len)) => {
+            assert!(len <= data.len());
+            let bytes = cmd.to_bytes().expect("a parsed command encodes");
+            assert_eq!(
+                Command::parse_with_limits(&bytes, &Limits::UNLIMITED)
+                    .unwrap()
+                    .0,
+                cmd
+            );
+            // (Line and command size limits are the decoder's only.)
+            if config & 3 == 0 {
+                assert_eq!(
+                    whole.first(),
+                    Some(&ImapOut::Command(bytes)),
+                    "decoder disagrees"
+                );
+            }
+        }
+        Err(e) => assert!(e.offset() <= data.len(), "{e} past the end"),
+    }
+}
+
 /// One frame of the IMAP response reader, owned (chunks of a literal
 /// merged).
 #[derive(Debug, PartialEq, Eq)]
-enum ImapOut {
+enum ImapResponseOut {
     Frame(String),
     Literal(Vec<u8>),
 }
 
 /// Reads `chunks` with a fresh reader; checks every complete response
 /// re-encodes to bytes that parse back to it.
-fn read_imap(stream: bool, small: bool, chunks: &[&[u8]]) -> Vec<ImapOut> {
+fn read_imap_responses(stream: bool, small: bool, chunks: &[&[u8]]) -> Vec<ImapResponseOut> {
     use mailwire_imap::parse::{ReadFrame, ResponseLimits, ResponseReader};
     use mailwire_imap::types::Response;
 
@@ -1018,8 +1151,8 @@ fn read_imap(stream: bool, small: bool, chunks: &[&[u8]]) -> Vec<ImapOut> {
                 ReadFrame::LiteralChunk(data) => {
                     assert!(!data.is_empty(), "empty literal chunk");
                     match out.last_mut() {
-                        Some(ImapOut::Literal(d)) => d.extend_from_slice(&data),
-                        _ => out.push(ImapOut::Literal(data.to_vec())),
+                        Some(ImapResponseOut::Literal(d)) => d.extend_from_slice(&data),
+                        _ => out.push(ImapResponseOut::Literal(data.to_vec())),
                     }
                 }
                 ReadFrame::Response(r) => {
@@ -1039,9 +1172,9 @@ fn read_imap(stream: bool, small: bool, chunks: &[&[u8]]) -> Vec<ImapOut> {
                             assert!(text.starts_with('['));
                         }
                     }
-                    out.push(ImapOut::Frame(format!("{r:?}")));
+                    out.push(ImapResponseOut::Frame(format!("{r:?}")));
                 }
-                other => out.push(ImapOut::Frame(format!("{other:?}"))),
+                other => out.push(ImapResponseOut::Frame(format!("{other:?}"))),
             }
         }
         if small && !reader.in_fetch() {
@@ -1068,18 +1201,18 @@ pub fn check_imap_response(input: &[u8]) {
     let _ = mailwire_imap::types::Response::parse(data);
     let stream = config & 1 != 0;
     let small = config & 2 != 0;
-    let whole = read_imap(stream, small, &[data]);
+    let whole = read_imap_responses(stream, small, &[data]);
     let pieces = chunks(data, &[*c1, *c2]);
     assert_eq!(
         whole,
-        read_imap(stream, small, &pieces),
+        read_imap_responses(stream, small, &pieces),
         "frames depend on the split"
     );
     if data.len() <= 256 {
         let bytes: Vec<&[u8]> = data.chunks(1).collect();
         assert_eq!(
             whole,
-            read_imap(stream, small, &bytes),
+            read_imap_responses(stream, small, &bytes),
             "byte by byte differs"
         );
     }

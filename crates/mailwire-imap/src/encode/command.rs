@@ -5,9 +5,9 @@ use bytes::BufMut;
 use super::EncodeError;
 use crate::types::chars::{is_astring_char, is_list_char, is_quotable};
 use crate::types::{
-    AString, AppendMessage, Command, CommandBody, FetchAttribute, FetchAttributes, Flag,
+    AString, AppendMessage, Command, CommandBody, DateTime, FetchAttribute, FetchAttributes, Flag,
     InitialResponse, ListReturn, ListSelect, Mailbox, SearchKey, Section, SectionText, SelectParam,
-    StatusItem, StoreMode,
+    StatusItem, StoreMode, Tag,
 };
 
 type Result<T = ()> = core::result::Result<T, EncodeError>;
@@ -97,16 +97,23 @@ impl Enc {
                 byte: 0,
             });
         }
+        self.announce(data.len() as u64, binary);
+        self.put(data);
+        Ok(())
+    }
+
+    /// `["~"] "{" size ["+"] "}" CRLF`, noting the wait.
+    fn announce(&mut self, size: u64, binary: bool) {
         let non_sync = match self.mode {
             LiteralMode::Sync => false,
             LiteralMode::NonSync => true,
-            LiteralMode::NonSyncUpTo4096 => data.len() <= 4096,
+            LiteralMode::NonSyncUpTo4096 => size <= 4096,
         };
         if binary {
             self.out.push(b'~');
         }
         self.out.push(b'{');
-        self.number(data.len() as u64);
+        self.number(size);
         if non_sync {
             self.out.push(b'+');
         }
@@ -114,21 +121,24 @@ impl Enc {
         if !non_sync {
             self.waits.push(self.out.len());
         }
-        self.put(data);
-        Ok(())
+    }
+
+    /// `quoted`, for octets that are all [`is_quotable`].
+    fn quoted(&mut self, data: &[u8]) {
+        self.out.push(b'"');
+        for &b in data {
+            if b == b'"' || b == b'\\' {
+                self.out.push(b'\\');
+            }
+            self.out.push(b);
+        }
+        self.out.push(b'"');
     }
 
     /// `string = quoted / literal`.
     fn string(&mut self, data: &[u8]) -> Result {
         if data.len() <= MAX_QUOTED && data.iter().all(|&b| is_quotable(b)) {
-            self.out.push(b'"');
-            for &b in data {
-                if b == b'"' || b == b'\\' {
-                    self.out.push(b'\\');
-                }
-                self.out.push(b);
-            }
-            self.out.push(b'"');
+            self.quoted(data);
             Ok(())
         } else {
             self.literal(data, false)
@@ -551,16 +561,21 @@ impl Enc {
     }
 
     fn append_message(&mut self, message: &AppendMessage<'_>) -> Result {
+        self.append_meta(&message.flags, message.date);
+        self.literal(&message.data, message.binary)
+    }
+
+    /// `SP [flag-list SP] [date-time SP]`.
+    fn append_meta(&mut self, flags: &[Flag<'_>], date: Option<DateTime>) {
         self.sp();
-        if !message.flags.is_empty() {
-            self.flag_list(&message.flags);
+        if !flags.is_empty() {
+            self.flag_list(flags);
             self.sp();
         }
-        if let Some(date) = message.date {
+        if let Some(date) = date {
             self.put(date.to_string().as_bytes());
             self.sp();
         }
-        self.literal(&message.data, message.binary)
     }
 
     fn search_keys(&mut self, keys: &[SearchKey<'_>]) -> Result {
@@ -575,6 +590,39 @@ impl Enc {
     }
 
     fn search_key(&mut self, key: &SearchKey<'_>) -> Result {
+        // The nesting keys here, the rest out of line, so that each level
+        // of nesting costs a small stack frame.
+        match key {
+            SearchKey::Not(inner) => {
+                self.put(b"NOT ");
+                self.search_key(inner)
+            }
+            SearchKey::Or(a, b) => {
+                self.put(b"OR ");
+                self.search_key(a)?;
+                self.sp();
+                self.search_key(b)
+            }
+            SearchKey::And(keys) => {
+                if keys.is_empty() {
+                    return Err(empty("search keys"));
+                }
+                self.out.push(b'(');
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        self.sp();
+                    }
+                    self.search_key(key)?;
+                }
+                self.out.push(b')');
+                Ok(())
+            }
+            leaf => self.search_leaf(leaf),
+        }
+    }
+
+    #[inline(never)]
+    fn search_leaf(&mut self, key: &SearchKey<'_>) -> Result {
         use SearchKey as S;
         let simple: &[u8] = match key {
             S::All => b"ALL",
@@ -630,29 +678,18 @@ impl Enc {
             S::Younger(n) => self.key_text(b"YOUNGER ", &n.to_string()),
             S::Uid(set) => self.key_text(b"UID ", set.as_str()),
             S::SequenceSet(set) => self.put(set.as_str().as_bytes()),
-            S::Not(inner) => {
-                self.put(b"NOT ");
-                self.search_key(inner)?;
-            }
-            S::Or(a, b) => {
-                self.put(b"OR ");
-                self.search_key(a)?;
-                self.sp();
-                self.search_key(b)?;
-            }
-            S::And(keys) => self.list(keys, false, "search keys", Self::search_key)?,
             S::ModSeq { entry, modseq } => {
                 self.put(b"MODSEQ ");
                 if let Some((name, kind)) = entry {
                     // entry-name is a quoted string in the grammar.
                     let data = name.as_bytes();
-                    if data.len() > MAX_QUOTED || !data.iter().all(|&b| is_quotable(b)) {
+                    if !data.iter().all(|&b| is_quotable(b)) {
                         return Err(EncodeError::Invalid {
                             field: "MODSEQ entry name",
                             reason: "not quotable",
                         });
                     }
-                    self.string(data)?;
+                    self.quoted(data);
                     self.sp();
                     self.put(kind.as_str().as_bytes());
                     self.sp();
@@ -827,5 +864,84 @@ impl Command<'_> {
             bytes: enc.out,
             waits: enc.waits,
         })
+    }
+}
+
+/// The head of an APPEND whose message a client streams itself, without
+/// holding it in memory: `tag APPEND mailbox [flags] [date] {size}` CRLF.
+///
+/// Send the head's [segments](Encoded::segments) (its last wait, for a
+/// synchronizing literal, is before the message), then the message's
+/// `size` octets, then either CRLF to end the command or the head of the
+/// next message ([`encode_append_next`], MULTIAPPEND). The octets are the
+/// caller's to check: no NUL unless `binary` (a `literal8`, RFC 3516).
+///
+/// # Errors
+///
+/// When the mailbox name cannot be written.
+///
+/// ```
+/// use mailwire_imap::encode::{LiteralMode, encode_append_head};
+/// use mailwire_imap::types::{Flag, Mailbox, Tag};
+///
+/// let head = encode_append_head(&Tag::new("A003")?, &Mailbox::from("saved-messages"),
+///     &[Flag::Seen], None, 310, false, LiteralMode::Sync)?;
+/// assert_eq!(head.bytes, b"A003 APPEND saved-messages (\\Seen) {310}\r\n");
+/// assert_eq!(head.waits, [head.bytes.len()]); // wait for "+", then send the 310 octets
+/// # Ok::<(), mailwire_imap::encode::EncodeError>(())
+/// ```
+pub fn encode_append_head(
+    tag: &Tag<'_>,
+    mailbox: &Mailbox<'_>,
+    flags: &[Flag<'_>],
+    date: Option<DateTime>,
+    size: u64,
+    binary: bool,
+    mode: LiteralMode,
+) -> Result<Encoded> {
+    let mut enc = Enc {
+        out: Vec::with_capacity(64),
+        waits: Vec::new(),
+        mode,
+    };
+    enc.put(tag.as_str().as_bytes());
+    enc.put(b" APPEND ");
+    enc.mailbox(mailbox)?;
+    enc.append_meta(flags, date);
+    enc.announce(size, binary);
+    Ok(Encoded {
+        bytes: enc.out,
+        waits: enc.waits,
+    })
+}
+
+/// The head of the next message of a MULTIAPPEND (RFC 3502), written
+/// right after the previous message's octets: `SP [flags] [date] {size}`
+/// CRLF. See [`encode_append_head`].
+///
+/// ```
+/// use mailwire_imap::encode::{LiteralMode, encode_append_next};
+/// let next = encode_append_next(&[], None, 5, false, LiteralMode::NonSync);
+/// assert_eq!(next.bytes, b" {5+}\r\n");
+/// assert!(next.waits.is_empty());
+/// ```
+#[must_use]
+pub fn encode_append_next(
+    flags: &[Flag<'_>],
+    date: Option<DateTime>,
+    size: u64,
+    binary: bool,
+    mode: LiteralMode,
+) -> Encoded {
+    let mut enc = Enc {
+        out: Vec::with_capacity(32),
+        waits: Vec::new(),
+        mode,
+    };
+    enc.append_meta(flags, date);
+    enc.announce(size, binary);
+    Encoded {
+        bytes: enc.out,
+        waits: enc.waits,
     }
 }

@@ -11,7 +11,7 @@
 
 mod command;
 
-pub use command::{Encoded, LiteralMode};
+pub use command::{Encoded, LiteralMode, encode_append_head, encode_append_next};
 
 /// Why a value could not be encoded: the one error of every mailwire
 /// encoder, [`mailwire_core::field::FieldError`].

@@ -309,7 +309,7 @@ impl W {
 
     fn status(&mut self, status: &Status<'_>) -> Result {
         use crate::types::StatusKind;
-        match status.tag {
+        match &status.tag {
             Some(tag) => {
                 if matches!(status.kind, StatusKind::PreAuth | StatusKind::Bye) {
                     return Err(invalid("status", "PREAUTH and BYE are untagged"));

@@ -230,6 +230,15 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let binary = append && self.eat(b'~');
         self.expect(b'{', "literal")?;
+        // As the decoder frames: more than 24 digits is no literal.
+        let digits = self
+            .rest()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits > 24 {
+            return Err(CommandError::new(K::Syntax("literal size"), self.pos));
+        }
         let size = self.number64()?;
         let non_sync = self.eat(b'+');
         self.expect(b'}', "}")?;
@@ -583,7 +592,9 @@ impl<'a> Parser<'a> {
                 if text.is_empty() || !valid_base64(text) {
                     return Err(CommandError::new(K::Syntax("base64"), start));
                 }
-                Some(InitialResponse::Base64(Secret::new(Self::str_of(text))))
+                Some(InitialResponse::Base64(Secret::new(Cow::Borrowed(
+                    Self::str_of(text),
+                ))))
             }
         } else {
             None
@@ -841,6 +852,24 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         let word = self.word();
+        if word.eq_ignore_ascii_case(b"NOT") {
+            self.sp()?;
+            return Ok(SearchKey::Not(self.nested()?));
+        }
+        if word.eq_ignore_ascii_case(b"OR") {
+            self.sp()?;
+            let a = self.nested()?;
+            self.sp()?;
+            return Ok(SearchKey::Or(a, self.nested()?));
+        }
+        self.search_leaf(start, word)
+    }
+
+    /// The keys that do not nest. Kept out of the recursive path so that
+    /// each level of nesting costs a small stack frame.
+    #[inline(never)]
+    fn search_leaf(&mut self, start: usize, word: &[u8]) -> Result<SearchKey<'a>> {
+        use SearchKey as S;
         let mut upper = [0u8; 12];
         if word.is_empty() || word.len() > upper.len() {
             return Err(CommandError::new(K::Syntax("search key"), start));
@@ -907,20 +936,16 @@ impl<'a> Parser<'a> {
                 self.sp()?;
                 S::Uid(self.sequence_set()?)
             }
-            b"NOT" => {
-                self.sp()?;
-                S::Not(self.nested()?)
-            }
-            b"OR" => {
-                self.sp()?;
-                let a = self.nested()?;
-                self.sp()?;
-                S::Or(a, self.nested()?)
-            }
             b"MODSEQ" => {
                 self.sp()?;
                 let entry = if self.peek() == Some(b'"') {
-                    let name = AString::new(self.quoted()?);
+                    let at = self.pos;
+                    let name = self.quoted()?;
+                    // entry-flag-name = DQUOTE "/flags/" attr-flag DQUOTE: ASCII.
+                    if !name.iter().all(|&b| crate::types::is_quotable(b)) {
+                        return Err(CommandError::new(K::Syntax("ASCII entry name"), at));
+                    }
+                    let name = AString::new(name);
                     self.sp()?;
                     let at = self.pos;
                     let kind = match self.word().to_ascii_lowercase().as_slice() {
@@ -1296,6 +1321,10 @@ impl<'a> Command<'a> {
     /// literals inline, as a client sends them after each `+`), with
     /// [`Limits::DEFAULT`]. Returns the command and how many bytes it
     /// took: what follows may be the next command.
+    ///
+    /// The literal, depth and item limits apply; line and command sizes
+    /// are the [`CommandDecoder`](super::CommandDecoder)'s to bound (the
+    /// input here is already in memory).
     ///
     /// # Errors
     ///

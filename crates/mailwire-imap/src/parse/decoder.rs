@@ -31,10 +31,11 @@ pub enum Decoded<'b> {
     /// More bytes are needed: read from the connection, append them to
     /// the buffer and call again. Nothing is re-scanned.
     Incomplete,
-    /// A literal is announced and its octets are not here yet. For a
-    /// synchronizing one (`sync`), answer `+ ...` so that the client
-    /// sends it, or call [`CommandDecoder::reject_literal`] and answer
-    /// `tag NO`/`BAD`. The size is within its limit (a literal over it is
+    /// A synchronizing literal is announced and its octets are not here
+    /// yet: answer `+ ...` so that the client sends it, or call
+    /// [`CommandDecoder::reject_literal`] and answer `tag NO`/`BAD`.
+    /// (A non-synchronizing literal needs no answer and is not
+    /// announced.) The size is within its limit (a literal over it is
     /// [`Decoded::Failed`] before any of its octets is read).
     LiteralAnnounced {
         /// The command's tag, if it is one.
@@ -49,7 +50,7 @@ pub enum Decoded<'b> {
     /// A complete command. Its bytes leave the buffer at the next call.
     Command(Command<'b>),
     /// A bad command: answer with
-    /// [`error.write_answer(tag, ...)`](CommandError::write_answer). Its
+    /// [`error.write_answer(tag.as_ref(), ...)`](CommandError::write_answer). Its
     /// bytes are skipped, literals included (a literal's octets are
     /// never read as commands), and the next command follows.
     Failed {
@@ -123,10 +124,16 @@ enum State {
         /// Early grammar checks done at sync literals.
         checks: u8,
     },
-    /// Skipping the rest of a failed command.
-    Discard { literal_left: u64, scan: usize },
+    /// Skipping the rest of a failed command (`literals`: the lines it
+    /// skips may announce literals; false for a raw line).
+    Discard {
+        literal_left: u64,
+        scan: usize,
+        literals: bool,
+    },
     /// Streaming an APPEND message.
-    AppendData { left: u64 },
+    /// Streaming an APPEND message (`messages`: this one and those before).
+    AppendData { left: u64, messages: usize },
     /// After an APPEND message: CRLF, or another message.
     AppendTail { scan: usize, messages: usize },
     /// A raw line was asked for.
@@ -159,6 +166,18 @@ impl State {
 /// In [streaming mode](Self::stream_append), an APPEND's message never
 /// sits in the buffer whole: it comes out as `Bytes` chunks between
 /// [`Decoded::AppendStart`] and [`Decoded::AppendEnd`].
+///
+/// Memory: the buffer holds at most one command being framed — its
+/// lines and literals up to [`Limits::max_command`], plus one line up to
+/// [`Limits::max_line`] and one literal up to [`Limits::max_literal`]
+/// (buffered APPEND messages up to [`Limits::max_append`] on top). A
+/// command over a limit is answered at once and the rest of it is
+/// dropped as it arrives, never buffered.
+///
+/// Time: each byte is scanned once for line ends; a complete command is
+/// parsed once; an APPEND's head at most twice, and up to four
+/// synchronizing literals of a command are checked early (so that a bad
+/// command is refused before its client sends a literal for nothing).
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -238,6 +257,22 @@ impl CommandDecoder {
     /// mode): the client will not send it, so the command ends at the
     /// announcement. Answer the command's tag with `NO` or `BAD`.
     /// Returns false (and does nothing) when no literal is pending.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mailwire_imap::parse::{CommandDecoder, Decoded};
+    ///
+    /// let mut decoder = CommandDecoder::new().stream_append(true);
+    /// let mut buf = BytesMut::from(&b"a1 APPEND INBOX {5000000}\r\n"[..]);
+    /// let Decoded::AppendStart { tag, message, .. } = decoder.decode(&mut buf) else { panic!() };
+    /// // Over this user's quota: copy what the answer needs, then refuse.
+    /// let answer = format!("{tag} NO [OVERQUOTA] {} octets is too much\r\n", message.size);
+    /// assert!(decoder.reject_literal());
+    /// assert_eq!(answer, "a1 NO [OVERQUOTA] 5000000 octets is too much\r\n");
+    /// // The client sends no literal; its next command follows.
+    /// buf.extend_from_slice(b"a2 NOOP\r\n");
+    /// assert!(matches!(decoder.decode(&mut buf), Decoded::Command(_)));
+    /// ```
     pub fn reject_literal(&mut self) -> bool {
         let Some(end) = self.announce_end.take() else {
             return false;
@@ -247,7 +282,9 @@ impl CommandDecoder {
                 literal: Some((start, a)),
                 ..
             } => !a.non_sync && start == end,
-            State::AppendData { .. } => true,
+            // Before the first octet of the message (or the line after an
+            // empty one) is read.
+            State::AppendData { .. } | State::AppendTail { .. } => true,
             _ => false,
         };
         if !pending {
@@ -263,22 +300,30 @@ impl CommandDecoder {
     /// Asks for the next line raw (a SASL response after `+`, `DONE`
     /// after IDLE): the next [`decode`](Self::decode) returns
     /// [`Decoded::Line`] (or `Failed` when it is longer than
-    /// [`Limits::max_line`]).
+    /// [`Limits::max_line`]). Call it between commands (after the
+    /// command that asks for the line, before or after `decode` said
+    /// `Incomplete`); while a command with literals is half read, it
+    /// does nothing.
     pub fn expect_line(&mut self) {
-        if matches!(
-            self.state,
-            State::Frame {
-                scan: 0,
-                literal: None,
-                ..
-            }
-        ) {
-            self.state = State::Line { scan: 0 };
+        // Between commands: what the buffer holds (if anything) is the
+        // start of the next line, already scanned up to `scan`.
+        if let State::Frame {
+            scan,
+            line_start: 0,
+            literal: None,
+            ..
+        } = self.state
+        {
+            self.state = State::Line { scan };
         }
     }
 
     /// Reads what the buffer holds. See [`Decoded`] for what to do with
     /// each result.
+    ///
+    /// Pass the same buffer every time, appending what arrives: the
+    /// decoder keeps offsets into it, and drops the bytes of its last
+    /// result from its front at the next call.
     pub fn decode<'b>(&'b mut self, buf: &'b mut BytesMut) -> Decoded<'b> {
         let consume = core::mem::take(&mut self.consume).min(buf.len());
         buf.advance(consume);
@@ -289,7 +334,7 @@ impl CommandDecoder {
                         return Decoded::Incomplete;
                     }
                 }
-                State::AppendData { left } => {
+                State::AppendData { left, messages } => {
                     if buf.is_empty() {
                         return Decoded::Incomplete;
                     }
@@ -298,12 +343,9 @@ impl CommandDecoder {
                     let left = left - n as u64;
                     self.announce_end = None;
                     self.state = if left == 0 {
-                        State::AppendTail {
-                            scan: 0,
-                            messages: 1,
-                        }
+                        State::AppendTail { scan: 0, messages }
                     } else {
-                        State::AppendData { left }
+                        State::AppendData { left, messages }
                     };
                     return Decoded::LiteralChunk(chunk);
                 }
@@ -316,7 +358,8 @@ impl CommandDecoder {
                                 K::LineTooLong {
                                     max: self.limits.max_line,
                                 },
-                                None,
+                                self.limits.max_line,
+                                false,
                             );
                         }
                         self.state = State::Line { scan: buf.len() };
@@ -346,7 +389,12 @@ impl CommandDecoder {
     /// Skips a failed command's rest; true when done (state is `Frame`).
     fn discard(&mut self, buf: &mut BytesMut) -> bool {
         loop {
-            let State::Discard { literal_left, scan } = &mut self.state else {
+            let State::Discard {
+                literal_left,
+                scan,
+                literals,
+            } = &mut self.state
+            else {
                 return true;
             };
             if *literal_left > 0 {
@@ -369,7 +417,11 @@ impl CommandDecoder {
                 *scan = buf.len();
                 return false;
             };
-            let announce = literal_announcement(&buf[..=i]);
+            let announce = if *literals {
+                literal_announcement(&buf[..=i])
+            } else {
+                None
+            };
             buf.advance(i + 1);
             match announce {
                 // A non-synchronizing literal comes whatever we answer.
@@ -387,33 +439,29 @@ impl CommandDecoder {
         }
     }
 
-    /// Fails the command being framed and skips its rest (from
-    /// `resume`, or the whole buffer when `None`).
+    /// Fails the command being framed (no LF yet) and skips the rest of
+    /// its line, and what that line announces.
     fn fail_discard<'b>(
         &mut self,
         buf: &'b mut BytesMut,
         kind: K,
-        literal_left: Option<(usize, u64)>,
+        offset: usize,
+        literals: bool,
     ) -> Decoded<'b> {
-        let offset = match kind {
-            K::LineTooLong { max } => max,
-            _ => 0,
-        };
-        let error = CommandError::new(kind, offset);
-        // The rest of the buffer belongs to the failed command.
-        let (consume, left, scan) = match literal_left {
-            Some((end, left)) => (end, left, 0),
-            None => (0, 0, buf.len()),
-        };
-        self.consume = consume;
+        self.consume = 0;
         self.state = State::Discard {
-            literal_left: left,
-            scan: scan.saturating_sub(consume),
+            literal_left: 0,
+            scan: buf.len(),
+            literals,
         };
         self.announce_end = None;
         Decoded::Failed {
-            tag: leading_tag(buf),
-            error,
+            tag: if literals {
+                leading_tag(buf, self.limits.max_line)
+            } else {
+                None
+            },
+            error: CommandError::new(kind, offset),
         }
     }
 
@@ -461,7 +509,8 @@ impl CommandDecoder {
                         K::LineTooLong {
                             max: limits.max_line,
                         },
-                        None,
+                        line_start + limits.max_line,
+                        true,
                     );
                 }
                 scan = buf.len();
@@ -477,6 +526,7 @@ impl CommandDecoder {
                     K::LineTooLong {
                         max: limits.max_line,
                     },
+                    line_start + limits.max_line,
                 );
             }
             if end - append_bytes > limits.max_command {
@@ -488,6 +538,7 @@ impl CommandDecoder {
                     K::CommandTooLarge {
                         max: limits.max_command,
                     },
+                    end,
                 );
             }
             let Some(mut a) = literal_announcement(&buf[line_start..end]) else {
@@ -500,7 +551,7 @@ impl CommandDecoder {
                 return match parser.command() {
                     Ok(command) if parser.pos() == end => Decoded::Command(command),
                     Ok(_) => Decoded::Failed {
-                        tag: leading_tag(frame),
+                        tag: leading_tag(frame, limits.max_line),
                         error: CommandError::new(K::Syntax("CRLF"), parser.pos()),
                     },
                     Err(error) => {
@@ -510,7 +561,7 @@ impl CommandDecoder {
                             error
                         };
                         Decoded::Failed {
-                            tag: leading_tag(frame),
+                            tag: leading_tag(frame, limits.max_line),
                             error,
                         }
                     }
@@ -526,6 +577,7 @@ impl CommandDecoder {
                     K::TooManyItems {
                         max: limits.max_items,
                     },
+                    a.open,
                 );
             }
             // Which literal is it: an APPEND message or an argument?
@@ -535,28 +587,53 @@ impl CommandDecoder {
             let is_message = match kind {
                 Kind::Append { messages: true } => true,
                 Kind::Append { messages: false } => {
+                    // Parsed at most twice per command (the mailbox may
+                    // be a literal itself), so framing stays O(n).
                     let mut parser = Parser::new(&buf[..a.open], &limits);
-                    let head = parser.append_head().is_ok()
-                        && parser.append_meta().is_ok()
-                        && parser.at_end();
-                    if head {
-                        kind = Kind::Append { messages: true };
+                    match parser.append_head().and_then(|_| parser.append_meta()) {
+                        Ok(_) if parser.at_end() => {
+                            kind = Kind::Append { messages: true };
+                            true
+                        }
+                        // The literal is the mailbox name.
+                        Err(error) if error.kind() == K::Incomplete => false,
+                        Ok(_) => {
+                            let at = parser.pos();
+                            return self.fail_line_end(buf, end, Some(a), K::Syntax("literal"), at);
+                        }
+                        Err(error) => {
+                            let at = error.offset();
+                            return self.fail_line_end(buf, end, Some(a), error.kind(), at);
+                        }
                     }
-                    head
                 }
                 _ => false,
             };
             if let Err(error) = check_literal_size(&limits, a.size, a.non_sync, is_message) {
-                return self.fail_line_end(buf, end, Some(a), error.kind());
+                return self.fail_line_end(buf, end, Some(a), error.kind(), a.open);
+            }
+            // Buffered, all the messages of a MULTIAPPEND together are
+            // held to max_append.
+            if is_message && !self.stream_append {
+                let total = (append_bytes as u64).saturating_add(a.size);
+                if total > limits.max_append {
+                    let kind = K::LiteralTooLarge {
+                        size: total,
+                        max: limits.max_append,
+                        append: true,
+                    };
+                    return self.fail_line_end(buf, end, Some(a), kind, a.open);
+                }
             }
             // Refuse a bad command before its client waits and sends a
-            // literal for nothing.
-            if !a.non_sync && checks < 4 && buf.len() - end < a.size as usize {
+            // literal for nothing (whether or not the octets are here:
+            // the result must not depend on how the input was cut).
+            if !a.non_sync && checks < 4 {
                 checks += 1;
                 let mut parser = Parser::new(&buf[..a.open], &limits);
                 if let Err(error) = parser.command() {
                     if error.kind() != K::Incomplete {
-                        return self.fail_line_end(buf, end, Some(a), error.kind());
+                        return self.fail_line_end(buf, end, Some(a), error.kind(), a.open);
                     }
                 }
             }
@@ -566,7 +643,7 @@ impl CommandDecoder {
                     parser.append_head().is_ok() && parser.append_meta().is_ok()
                 };
                 if !valid {
-                    return self.fail_line_end(buf, end, Some(a), K::Syntax("APPEND"));
+                    return self.fail_line_end(buf, end, Some(a), K::Syntax("APPEND"), a.open);
                 }
                 self.consume = end;
                 self.announce_end = (!a.non_sync).then_some(end);
@@ -576,7 +653,10 @@ impl CommandDecoder {
                         messages: 1,
                     }
                 } else {
-                    State::AppendData { left: a.size }
+                    State::AppendData {
+                        left: a.size,
+                        messages: 1,
+                    }
                 };
                 let buf: &'b BytesMut = buf;
                 let mut parser = Parser::new(&buf[..a.open], &limits);
@@ -620,7 +700,7 @@ impl CommandDecoder {
             Some(Decoded::LiteralAnnounced {
                 size, sync, binary, ..
             }) => Decoded::LiteralAnnounced {
-                tag: leading_tag(buf),
+                tag: leading_tag(buf, self.limits.max_line),
                 size,
                 sync,
                 binary,
@@ -639,22 +719,20 @@ impl CommandDecoder {
         end: usize,
         announce: Option<Announce>,
         kind: K,
+        offset: usize,
     ) -> Decoded<'b> {
-        let left = match announce {
-            Some(a) if a.non_sync => a.size,
-            _ => 0,
-        };
-        let offset = announce.map_or(end, |a| a.open);
-        let tag = leading_tag(buf);
+        let tag = leading_tag(buf, self.limits.max_line);
         self.consume = end;
         self.announce_end = None;
-        self.state = if left > 0 {
-            State::Discard {
-                literal_left: left,
+        self.state = match announce {
+            // A non-synchronizing literal comes anyway, and the command
+            // goes on after it (even after an empty one).
+            Some(a) if a.non_sync => State::Discard {
+                literal_left: a.size,
                 scan: 0,
-            }
-        } else {
-            State::frame()
+                literals: true,
+            },
+            _ => State::frame(),
         };
         Decoded::Failed {
             tag,
@@ -678,6 +756,7 @@ impl CommandDecoder {
                 self.state = State::Discard {
                     literal_left: 0,
                     scan: buf.len(),
+                    literals: true,
                 };
                 return Decoded::Failed {
                     tag: Some(Tag::new_unchecked(&self.append_tag)),
@@ -691,6 +770,8 @@ impl CommandDecoder {
             return Decoded::Incomplete;
         };
         let end = i + 1;
+        // The line after the message: too late to refuse the message.
+        self.announce_end = None;
         let line = &buf[..end];
         if line == b"\r\n" || line == b"\n" {
             self.consume = end;
@@ -699,18 +780,14 @@ impl CommandDecoder {
         }
         let announce = literal_announcement(line);
         let fail = |this: &'b mut Self, kind: K, offset: usize| {
-            let left = match announce {
-                Some(a) if a.non_sync => a.size,
-                _ => 0,
-            };
             this.consume = end;
-            this.state = if left > 0 {
-                State::Discard {
-                    literal_left: left,
+            this.state = match announce {
+                Some(a) if a.non_sync => State::Discard {
+                    literal_left: a.size,
                     scan: 0,
-                }
-            } else {
-                State::frame()
+                    literals: true,
+                },
+                _ => State::frame(),
             };
             Decoded::Failed {
                 tag: Some(Tag::new_unchecked(&this.append_tag)),
@@ -756,7 +833,10 @@ impl CommandDecoder {
                 messages: messages + 1,
             }
         } else {
-            State::AppendData { left: a.size }
+            State::AppendData {
+                left: a.size,
+                messages: messages + 1,
+            }
         };
         Decoded::AppendNext {
             message: AppendInfo {
@@ -770,8 +850,10 @@ impl CommandDecoder {
     }
 }
 
-/// The tag at the start of a command, if it has one (tag chars then SP).
-fn leading_tag(buf: &[u8]) -> Option<Tag<'_>> {
+/// The tag at the start of a command, if it has one (tag chars then SP)
+/// within the first line's limit (the same answer whatever has arrived).
+fn leading_tag(buf: &[u8], max_line: usize) -> Option<Tag<'_>> {
+    let buf = &buf[..buf.len().min(max_line)];
     let len = buf.iter().take_while(|&&b| is_tag_char(b)).count();
     if len == 0 || buf.get(len) != Some(&b' ') {
         return None;
@@ -783,16 +865,19 @@ fn leading_tag(buf: &[u8]) -> Option<Tag<'_>> {
 
 /// Whether the command before its first literal is an APPEND.
 fn command_kind(head: &[u8]) -> Kind {
-    let Some(tag) = leading_tag(head) else {
+    let Some(tag) = leading_tag(head, usize::MAX) else {
         return Kind::Other;
     };
     let rest = &head[tag.as_str().len() + 1..];
-    if rest.len() > 7 && rest[..7].eq_ignore_ascii_case(b"APPEND ") {
+    if rest.len() >= 7 && rest[..7].eq_ignore_ascii_case(b"APPEND ") {
         Kind::Append { messages: false }
     } else {
         Kind::Other
     }
 }
+
+/// The most digits of a literal size (more is no announcement).
+const MAX_DIGITS: usize = 24;
 
 /// The literal a line announces at its end: `["~"] "{" number ["+"] "}"
 /// CRLF` (a bare LF accepted).
@@ -805,7 +890,9 @@ fn literal_announcement(line: &[u8]) -> Option<Announce> {
         None => (line, false),
     };
     let digits = line.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
+    // At most 24 digits, so that an announcement always fits the tail a
+    // discarded line keeps (whatever the split, the same verdict).
+    if digits == 0 || digits > MAX_DIGITS {
         return None;
     }
     let number_at = line.len() - digits;

@@ -46,7 +46,8 @@ pub struct Limits {
     /// search string, a password). Default 64 KiB.
     pub max_literal: u64,
     /// Largest APPEND message. Default 64 MiB. In streaming mode the
-    /// message never sits in memory whole, so this may be large.
+    /// message never sits in memory whole, so this may be large; buffered,
+    /// it bounds all the messages of one (MULTI)APPEND together.
     pub max_append: u64,
     /// Largest buffered command: all its lines and literals, APPEND
     /// messages not counted. Default 1 MiB.
@@ -73,14 +74,16 @@ impl Limits {
         literal_minus: false,
     };
 
-    /// No limit but the nesting depth (kept at 1000 so that recursion
-    /// stays well inside the stack): for re-reading what this crate wrote.
+    /// No limit but the nesting depth (kept at 256 so that parsing,
+    /// encoding and dropping nested search keys stay well inside a
+    /// thread's stack, even unoptimized): for re-reading what this crate
+    /// wrote.
     pub const UNLIMITED: Self = Self {
         max_line: usize::MAX,
         max_literal: u64::MAX,
         max_append: u64::MAX,
         max_command: usize::MAX,
-        max_depth: 1000,
+        max_depth: 256,
         max_items: usize::MAX,
         literal_minus: false,
     };
@@ -105,7 +108,7 @@ impl Default for Limits {
 /// let err = Command::parse(b"a1 FROB\r\n").unwrap_err();
 /// assert_eq!(err.kind(), CommandErrorKind::Unknown);
 /// let mut answer = Vec::new();
-/// err.write_answer(Some(Tag::new("a1")?), &mut answer);
+/// err.write_answer(Some(&Tag::new("a1")?), &mut answer);
 /// assert_eq!(answer, b"a1 BAD unknown command\r\n");
 /// # Ok::<(), mailwire_imap::encode::EncodeError>(())
 /// ```
@@ -229,7 +232,7 @@ impl CommandError {
 
     /// Writes the answer: `tag BAD [code] text` CRLF, or untagged
     /// (`* BAD ...`) when the tag is unknown.
-    pub fn write_answer(&self, tag: Option<Tag<'_>>, out: &mut impl BufMut) {
+    pub fn write_answer(&self, tag: Option<&Tag<'_>>, out: &mut impl BufMut) {
         match tag {
             Some(tag) => out.put_slice(tag.as_str().as_bytes()),
             None => out.put_u8(b'*'),

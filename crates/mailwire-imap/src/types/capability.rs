@@ -1,6 +1,7 @@
 //! Capability names (CAPABILITY responses, ENABLE arguments).
 
 use core::fmt;
+use std::borrow::Cow;
 
 use super::Atom;
 
@@ -17,7 +18,7 @@ macro_rules! capabilities {
         /// assert_eq!(Capability::parse("AUTH=PLAIN").unwrap().to_string(), "AUTH=PLAIN");
         /// assert_eq!(Capability::parse("X-GM-EXT-1").unwrap().to_string(), "X-GM-EXT-1");
         /// ```
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Capability<'a> {
             $(#[doc = $doc] $variant,)*
@@ -47,7 +48,7 @@ macro_rules! capabilities {
                 let text = atom.as_str();
                 for (name, cap) in Self::NAMES {
                     if name.eq_ignore_ascii_case(text) {
-                        return *cap;
+                        return cap.clone();
                     }
                 }
                 for (prefix, make) in [
@@ -55,13 +56,28 @@ macro_rules! capabilities {
                     ("THREAD=", Self::Thread),
                     ("COMPRESS=", Self::Compress),
                 ] {
-                    if text.len() > prefix.len()
-                        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-                    {
-                        return make(Atom::new_unchecked(&text[prefix.len()..]));
+                    let n = prefix.len();
+                    if text.len() > n && text.as_bytes()[..n].eq_ignore_ascii_case(prefix.as_bytes()) {
+                        let rest = match atom.into_cow() {
+                            Cow::Borrowed(s) => Cow::Borrowed(&s[n..]),
+                            Cow::Owned(s) => Cow::Owned(s[n..].to_owned()),
+                        };
+                        return make(Atom::from_cow_unchecked(rest));
                     }
                 }
                 Self::Other(atom)
+            }
+
+            /// An owned copy that outlives the input.
+            #[must_use]
+            pub fn into_owned(self) -> Capability<'static> {
+                match self {
+                    $(Self::$variant => Capability::$variant,)*
+                    Self::Auth(a) => Capability::Auth(a.into_owned()),
+                    Self::Thread(a) => Capability::Thread(a.into_owned()),
+                    Self::Compress(a) => Capability::Compress(a.into_owned()),
+                    Self::Other(a) => Capability::Other(a.into_owned()),
+                }
             }
         }
 

@@ -38,7 +38,7 @@ pub enum InitialResponse<'a> {
     /// `=`: an empty initial response.
     Empty,
     /// The base64 text.
-    Base64(Secret<&'a str>),
+    Base64(Secret<Cow<'a, str>>),
 }
 
 /// A SELECT / EXAMINE parameter (RFC 7162 section 3.1.8, 3.2.5).
@@ -60,7 +60,7 @@ pub enum SelectParam<'a> {
 }
 
 /// A LIST selection option (RFC 5258, RFC 6154).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListSelect<'a> {
     /// `SUBSCRIBED`.
     Subscribed,

@@ -15,7 +15,7 @@ use super::Atom;
 /// assert_eq!(Flag::Deleted.to_string(), "\\Deleted");
 /// # Ok::<(), mailwire_imap::encode::EncodeError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Flag<'a> {
     /// `\Seen`.
     Seen,
@@ -46,6 +46,21 @@ impl<'a> Flag<'a> {
                 Some(Self::system(atom))
             }
             None => Atom::new(text).ok().map(Self::Keyword),
+        }
+    }
+
+    /// An owned copy that outlives the input.
+    #[must_use]
+    pub fn into_owned(self) -> Flag<'static> {
+        match self {
+            Self::Seen => Flag::Seen,
+            Self::Answered => Flag::Answered,
+            Self::Flagged => Flag::Flagged,
+            Self::Deleted => Flag::Deleted,
+            Self::Draft => Flag::Draft,
+            Self::Recent => Flag::Recent,
+            Self::Keyword(a) => Flag::Keyword(a.into_owned()),
+            Self::Extension(a) => Flag::Extension(a.into_owned()),
         }
     }
 
@@ -105,7 +120,7 @@ impl core::fmt::Display for Flag<'_> {
 /// assert_eq!(FlagPerm::parse("\\*"), Some(FlagPerm::Wildcard));
 /// assert_eq!(FlagPerm::parse("\\Seen"), Some(FlagPerm::Flag(Flag::Seen)));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FlagPerm<'a> {
     /// A flag.
     Flag(Flag<'a>),
@@ -114,6 +129,15 @@ pub enum FlagPerm<'a> {
 }
 
 impl<'a> FlagPerm<'a> {
+    /// An owned copy that outlives the input.
+    #[must_use]
+    pub fn into_owned(self) -> FlagPerm<'static> {
+        match self {
+            Self::Flag(f) => FlagPerm::Flag(f.into_owned()),
+            Self::Wildcard => FlagPerm::Wildcard,
+        }
+    }
+
     /// Reads one `flag-perm`.
     #[must_use]
     pub fn parse(text: &'a str) -> Option<Self> {

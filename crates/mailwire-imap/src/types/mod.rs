@@ -10,6 +10,7 @@ mod datetime;
 mod fetch;
 mod flag;
 mod mailbox;
+mod owned;
 mod search;
 mod sequence;
 mod string;

@@ -390,7 +390,7 @@ pub struct ListData<'a> {
 
 /// A mailbox name attribute (RFC 3501, RFC 5258 LIST-EXTENDED, RFC 3348
 /// CHILDREN, RFC 6154 SPECIAL-USE). Names compare case-insensitively.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[allow(missing_docs)] // each variant is the attribute of the same name
 pub enum ListAttribute<'a> {
@@ -439,15 +439,18 @@ impl<'a> ListAttribute<'a> {
     /// The attribute named `name` (without the backslash).
     #[must_use]
     pub fn from_atom(name: Atom<'a>) -> Self {
-        Self::NAMES
+        match Self::NAMES
             .iter()
             .find(|(text, _)| text.eq_ignore_ascii_case(name.as_str()))
-            .map_or(Self::Extension(name), |(_, attr)| *attr)
+        {
+            Some((_, attr)) => attr.clone(),
+            None => Self::Extension(name),
+        }
     }
 
     /// The name, without the backslash.
     #[must_use]
-    pub fn name(&self) -> &'a str {
+    pub fn name(&self) -> &str {
         match self {
             Self::Extension(atom) => atom.as_str(),
             other => Self::NAMES
@@ -528,7 +531,7 @@ pub struct Namespace<'a> {
 
 /// One resource of a QUOTA response: `quota-resource = resource-name SP
 /// resource-usage SP resource-limit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QuotaResource<'a> {
     /// `STORAGE`, `MESSAGE`, ...
     pub name: Atom<'a>,

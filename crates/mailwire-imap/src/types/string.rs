@@ -15,8 +15,8 @@ use crate::encode::EncodeError;
 /// assert!(Tag::new("").is_err());
 /// # Ok::<(), mailwire_imap::encode::EncodeError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Tag<'a>(&'a str);
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag<'a>(Cow<'a, str>);
 
 impl<'a> Tag<'a> {
     /// Validates a tag.
@@ -24,19 +24,26 @@ impl<'a> Tag<'a> {
     /// # Errors
     ///
     /// When `tag` is empty or holds a byte outside the tag grammar.
-    pub fn new(tag: &'a str) -> Result<Self, EncodeError> {
+    pub fn new(tag: impl Into<Cow<'a, str>>) -> Result<Self, EncodeError> {
+        let tag = tag.into();
         check_class("tag", tag.as_bytes(), is_tag_char)?;
         Ok(Self(tag))
     }
 
     pub(crate) const fn new_unchecked(tag: &'a str) -> Self {
-        Self(tag)
+        Self(Cow::Borrowed(tag))
     }
 
     /// The tag's text.
     #[must_use]
-    pub const fn as_str(&self) -> &'a str {
-        self.0
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An owned copy that outlives the input.
+    #[must_use]
+    pub fn into_owned(self) -> Tag<'static> {
+        Tag(Cow::Owned(self.0.into_owned()))
     }
 }
 
@@ -48,7 +55,7 @@ impl fmt::Debug for Tag<'_> {
 
 impl fmt::Display for Tag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(&self.0)
     }
 }
 
@@ -64,8 +71,8 @@ impl fmt::Display for Tag<'_> {
 /// assert!(Atom::new("a b").is_err());
 /// # Ok::<(), mailwire_imap::encode::EncodeError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Atom<'a>(&'a str);
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom<'a>(Cow<'a, str>);
 
 impl<'a> Atom<'a> {
     /// Validates an atom.
@@ -73,19 +80,34 @@ impl<'a> Atom<'a> {
     /// # Errors
     ///
     /// When `atom` is empty or holds a byte outside `ATOM-CHAR`.
-    pub fn new(atom: &'a str) -> Result<Self, EncodeError> {
+    pub fn new(atom: impl Into<Cow<'a, str>>) -> Result<Self, EncodeError> {
+        let atom = atom.into();
         check_class("atom", atom.as_bytes(), is_atom_char)?;
         Ok(Self(atom))
     }
 
     pub(crate) const fn new_unchecked(atom: &'a str) -> Self {
+        Self(Cow::Borrowed(atom))
+    }
+
+    pub(crate) fn from_cow_unchecked(atom: Cow<'a, str>) -> Self {
         Self(atom)
+    }
+
+    pub(crate) fn into_cow(self) -> Cow<'a, str> {
+        self.0
     }
 
     /// The atom's text.
     #[must_use]
-    pub const fn as_str(&self) -> &'a str {
-        self.0
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An owned copy that outlives the input.
+    #[must_use]
+    pub fn into_owned(self) -> Atom<'static> {
+        Atom(Cow::Owned(self.0.into_owned()))
     }
 
     /// ASCII case-insensitive comparison.
@@ -103,7 +125,7 @@ impl fmt::Debug for Atom<'_> {
 
 impl fmt::Display for Atom<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(&self.0)
     }
 }
 
