@@ -236,17 +236,21 @@ fn encoder_refuses_injection() {
         binary.to_bytes().unwrap(),
         b"* 1 FETCH (BINARY[] ~{3}\r\na\0b)\r\n"
     );
-    assert!(Response::Data(Data::Other(b"X\r\nY")).to_bytes().is_err());
     assert!(
-        Response::Data(Data::Other(b"X {1}\r\nY"))
+        Response::Data(Data::Other((&b"X\r\nY"[..]).into()))
+            .to_bytes()
+            .is_err()
+    );
+    assert!(
+        Response::Data(Data::Other((&b"X {1}\r\nY"[..]).into()))
             .to_bytes()
             .is_ok()
     );
     let other = Response::Data(Data::Fetch {
         seq: NonZeroU32::MIN,
         items: vec![FetchItem::Other {
-            name: "X-A",
-            value: b"(unbalanced",
+            name: "X-A".into(),
+            value: (&b"(unbalanced"[..]).into(),
         }],
     });
     assert!(other.to_bytes().is_err());

@@ -367,8 +367,8 @@ fn fetch_item() -> impl Strategy<Value = FetchItem<'static>> {
         nstring().prop_map(FetchItem::Rfc822),
         nstring().prop_map(FetchItem::Rfc822Text),
         Just(FetchItem::Other {
-            name: "X-GM-LABELS",
-            value: b"(\\Inbox \"a b\" {1}\r\nx)"
+            name: "X-GM-LABELS".into(),
+            value: (&b"(\\Inbox \"a b\" {1}\r\nx)"[..]).into()
         }),
     ]
 }

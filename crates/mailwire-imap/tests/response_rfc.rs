@@ -450,7 +450,9 @@ fn rfc9051_esearch() {
     else {
         panic!()
     };
-    assert!(matches!(&es.data[0], ESearchData::Other { value, .. } if *value == b"(1:10 1,5)"));
+    assert!(
+        matches!(&es.data[0], ESearchData::Other { value, .. } if value[..] == b"(1:10 1,5)"[..])
+    );
     assert_eq!(es.data[1], ESearchData::ModSeq(9));
 }
 
@@ -670,12 +672,15 @@ fn rfc3516_binary() {
 fn unknown_data_is_kept() {
     assert_eq!(
         data(b"* XFOO bar (baz)\r\n"),
-        Data::Other(b"XFOO bar (baz)")
+        Data::Other((&b"XFOO bar (baz)"[..]).into())
     );
-    assert_eq!(data(b"* 3 XBAR (a b)\r\n"), Data::Other(b"3 XBAR (a b)"));
+    assert_eq!(
+        data(b"* 3 XBAR (a b)\r\n"),
+        Data::Other((&b"3 XBAR (a b)"[..]).into())
+    );
     assert_eq!(
         data(b"* XLIT {3}\r\nabc done\r\n"),
-        Data::Other(b"XLIT {3}\r\nabc done")
+        Data::Other((&b"XLIT {3}\r\nabc done"[..]).into())
     );
     let Data::Fetch { items, .. } = data(
         b"* 1 FETCH (X-GM-LABELS (\\Inbox \"Work stuff\") X-GM-MSGID 1278455344230334865 UID 5)\r\n",
@@ -685,15 +690,15 @@ fn unknown_data_is_kept() {
     assert_eq!(
         items[0],
         FetchItem::Other {
-            name: "X-GM-LABELS",
-            value: b"(\\Inbox \"Work stuff\")"
+            name: "X-GM-LABELS".into(),
+            value: (&b"(\\Inbox \"Work stuff\")"[..]).into()
         }
     );
     assert_eq!(
         items[1],
         FetchItem::Other {
-            name: "X-GM-MSGID",
-            value: b"1278455344230334865"
+            name: "X-GM-MSGID".into(),
+            value: (&b"1278455344230334865"[..]).into()
         }
     );
     assert_eq!(items[2], FetchItem::Uid(nz(5)));

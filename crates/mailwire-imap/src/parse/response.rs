@@ -819,7 +819,9 @@ impl<'a> P<'a> {
                 Data::Fetch { seq, items }
             } else {
                 self.pos = start;
-                return Ok(Response::Data(Data::Other(self.rest_of_response()?)));
+                return Ok(Response::Data(Data::Other(Cow::Borrowed(
+                    self.rest_of_response()?,
+                ))));
             };
             return Ok(Response::Data(data));
         }
@@ -952,7 +954,7 @@ impl<'a> P<'a> {
             Data::Thread(threads)
         } else {
             self.pos = start;
-            Data::Other(self.rest_of_response()?)
+            Data::Other(Cow::Borrowed(self.rest_of_response()?))
         };
         Ok(Response::Data(data))
     }
@@ -1068,7 +1070,7 @@ impl<'a> P<'a> {
             } else {
                 ESearchData::Other {
                     name,
-                    value: self.raw_value()?,
+                    value: Cow::Borrowed(self.raw_value()?),
                 }
             });
         }
@@ -1169,7 +1171,7 @@ impl<'a> P<'a> {
                 } else {
                     Ok(ListExtended::Other {
                         tag,
-                        value: p.raw_value()?,
+                        value: Cow::Borrowed(p.raw_value()?),
                     })
                 }
             })?;
@@ -1336,8 +1338,8 @@ impl<'a> P<'a> {
         } else if !name.is_empty() && self.peek() == Some(b' ') && !is_known_item(name) {
             self.pos += 1;
             FetchItem::Other {
-                name: Self::str_of(name),
-                value: self.raw_value()?,
+                name: Cow::Borrowed(Self::str_of(name)),
+                value: Cow::Borrowed(self.raw_value()?),
             }
         } else {
             self.pos = start;

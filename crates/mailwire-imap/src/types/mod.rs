@@ -35,6 +35,7 @@ pub use string::{AString, Atom, NString, Secret, Tag};
 mod body;
 mod envelope;
 mod response;
+mod response_owned;
 
 pub use body::{BodyExt, BodyExtension, BodyStructure, Disposition, SinglePart, SinglePartKind};
 pub use envelope::{Address, Envelope};

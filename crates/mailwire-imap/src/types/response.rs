@@ -365,7 +365,7 @@ pub enum Data<'a> {
     Thread(Vec<Thread>),
     /// Untagged data this crate does not know, kept raw: the octets
     /// after `* ` up to the final CRLF (literals included).
-    Other(&'a [u8]),
+    Other(Cow<'a, [u8]>),
 }
 
 /// A LIST or LSUB answer.
@@ -439,10 +439,13 @@ impl<'a> ListAttribute<'a> {
     /// The attribute named `name` (without the backslash).
     #[must_use]
     pub fn from_atom(name: Atom<'a>) -> Self {
-        Self::NAMES
+        match Self::NAMES
             .iter()
             .find(|(text, _)| text.eq_ignore_ascii_case(name.as_str()))
-            .map_or(Self::Extension(name), |(_, attr)| attr.clone())
+        {
+            Some((_, attr)) => attr.clone(),
+            None => Self::Extension(name),
+        }
     }
 
     /// The name, without the backslash.
@@ -470,7 +473,7 @@ pub enum ListExtended<'a> {
         /// The item's tag.
         tag: AString<'a>,
         /// The raw value (well-formed, checked by the parser).
-        value: &'a [u8],
+        value: Cow<'a, [u8]>,
     },
 }
 
@@ -509,7 +512,7 @@ pub enum ESearchData<'a> {
         /// The name.
         name: Atom<'a>,
         /// The raw value.
-        value: &'a [u8],
+        value: Cow<'a, [u8]>,
     },
 }
 
@@ -621,9 +624,9 @@ pub enum FetchItem<'a> {
     /// lists).
     Other {
         /// The item name.
-        name: &'a str,
+        name: Cow<'a, str>,
         /// The raw value.
-        value: &'a [u8],
+        value: Cow<'a, [u8]>,
     },
 }
 
