@@ -112,6 +112,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod types;
