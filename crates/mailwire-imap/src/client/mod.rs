@@ -988,9 +988,10 @@ impl Client {
 
     fn classify(&self, resp: Response<'_>) -> Step {
         match resp {
-            Response::Status(s) if self.state == State::Greeting => {
+            Response::Status(s) if self.state == State::Greeting && s.tag.is_none() => {
                 Step::Greeting(s.kind, caps_of(s.code.as_ref()))
             }
+            _ if self.state == State::Greeting => Step::Greeting(StatusKind::Bad, None),
             Response::Status(s) => match s.tag {
                 Some(tag) => Step::Tagged {
                     tag: tag.as_str().to_owned(),
