@@ -716,3 +716,12 @@ fn split_at_every_offset_gives_the_same_events() {
         );
     }
 }
+
+#[test]
+fn tag_prefix_for_seed_zero() {
+    let mut t = T::new(0);
+    let _ = t.feed(b"* PREAUTH x\r\n");
+    t.c.noop().unwrap();
+    // The fuzz seeds (fuzz/corpus/imap_client) script this prefix.
+    assert_eq!(&tag(&t.sent())[..4], "JJXV");
+}
