@@ -603,7 +603,14 @@ fn timeout_while_waiting() {
     let mut t = T::new(19);
     let _ = t.feed(b"* PREAUTH hi\r\n");
     let id = t.c.noop().unwrap();
+    // The command went out on a quiet connection: the timer starts at the
+    // next call, not at the last input.
+    let later = t.now + Duration::from_secs(3600);
+    assert!(t.c.poll_timeout().unwrap() <= later);
+    t.c.handle_timeout(later);
+    assert!(!t.c.is_closed());
     let deadline = t.c.poll_timeout().unwrap();
+    assert_eq!(deadline, later + Duration::from_secs(300));
     t.c.handle_timeout(deadline - Duration::from_secs(1));
     assert!(!t.c.is_closed());
     t.c.handle_timeout(deadline);

@@ -279,6 +279,9 @@ pub struct Client {
     counter: u64,
     next_id: u64,
     last_progress: Instant,
+    /// A command went out while nothing was in flight: the timer
+    /// restarts at the next `handle_timeout`/`handle_input`.
+    restart_timer: bool,
     fetch_seq: Option<NonZeroU32>,
 }
 
@@ -368,6 +371,7 @@ impl Client {
             counter: 0,
             next_id: 0,
             last_progress: now,
+            restart_timer: false,
             fetch_seq: None,
         }
     }
@@ -799,6 +803,9 @@ impl Client {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should be called.
+    /// The machine reads no clock: after a command goes out on an idle
+    /// connection the deadline is in the past once, meaning "call
+    /// `handle_timeout` now" to start the timer.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let t = self.config.timeout?;
@@ -810,11 +817,17 @@ impl Client {
             .iter()
             .any(|p| matches!(p.kind, Kind::Idle { idling: true, .. }));
         let busy = self.state == State::Greeting || !self.inflight.is_empty();
+        if self.restart_timer {
+            return Some(self.last_progress);
+        }
         (busy && !idling).then(|| self.last_progress + t)
     }
 
     /// Time passed: on expiry, [`Event::TimedOut`] and the session closes.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if core::mem::take(&mut self.restart_timer) {
+            self.last_progress = now;
+        }
         if self.poll_timeout().is_some_and(|d| now >= d) {
             self.events.push_back(Event::TimedOut);
             self.close();
@@ -868,6 +881,9 @@ impl Client {
             if p.effect == Effect::Logout {
                 self.state = State::Logout;
             }
+            if self.inflight.is_empty() {
+                self.restart_timer = true;
+            }
             self.inflight.push(p);
         }
     }
@@ -891,8 +907,9 @@ impl Client {
             .max_buffer
             .saturating_sub(self.inbuf.len() + self.event_bytes);
         let n = room.min(data.len());
-        if n > 0 {
+        if n > 0 || self.restart_timer {
             self.last_progress = now;
+            self.restart_timer = false;
         }
         self.inbuf.extend_from_slice(&data[..n]);
         self.process();
