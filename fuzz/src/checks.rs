@@ -1256,25 +1256,25 @@ fn run_imap_client(flags: u8, pieces: &[&[u8]]) -> Vec<mailwire_imap::client::Ev
     let bound = config.max_buffer;
     let mut c = Client::new(config, now);
     let mut issued = HashSet::new();
-    let mut queue = |c: &mut Client, r: Result<CommandId, _>| {
+    let mut queue = |r: Result<CommandId, _>| {
         if let Ok(id) = r {
             issued.insert(id);
         }
     };
     if flags & 1 != 0 {
         let r = c.login("user", "p\u{e4}ss");
-        queue(&mut c, r);
+        queue(r);
     }
     if flags & 2 != 0 {
         let r = c.authenticate(Sasl::Login {
             username: "u".into(),
             password: "p".into(),
         });
-        queue(&mut c, r);
+        queue(r);
     }
     if flags & 4 != 0 {
         let r = c.select(Mailbox::Inbox);
-        queue(&mut c, r);
+        queue(r);
     }
     let r = c.fetch(
         SequenceSet::new("1:*").expect("valid set"),
@@ -1288,25 +1288,25 @@ fn run_imap_client(flags: u8, pieces: &[&[u8]]) -> Vec<mailwire_imap::client::Ev
         ]),
         true,
     );
-    queue(&mut c, r);
+    queue(r);
     if flags & 8 != 0 {
         let r = c.idle();
-        queue(&mut c, r);
+        queue(r);
     }
     if flags & 0x10 != 0 {
         let r = c.starttls();
-        queue(&mut c, r);
+        queue(r);
     }
     if flags & 0x20 != 0 {
         let r = c.append(Mailbox::Inbox, &[], None, 9);
-        queue(&mut c, r);
+        queue(r);
     }
     if flags & 0x40 != 0 {
         let r = c.logout();
-        queue(&mut c, r);
+        queue(r);
     }
     let r = c.noop();
-    queue(&mut c, r);
+    queue(r);
 
     let mut events: Vec<Event> = Vec::new();
     let mut completed: HashMap<CommandId, usize> = HashMap::new();
