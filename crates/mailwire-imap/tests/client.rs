@@ -732,3 +732,122 @@ fn tag_prefix_for_seed_zero() {
     // The fuzz seeds (fuzz/corpus/imap_client) script this prefix.
     assert_eq!(&tag(&t.sent())[..4], "JJXV");
 }
+
+/// RFC 7628 section 3.2.3: XOAUTH2 on the command line with SASL-IR; an
+/// error challenge is answered with an empty line.
+#[test]
+fn authenticate_xoauth2_error_challenge() {
+    let mut t = T::new(21);
+    let _ = t.feed(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] ready\r\n");
+    let id =
+        t.c.authenticate(Sasl::XOAuth2 {
+            username: "someuser@example.com".into(),
+            token: "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg".into(),
+        })
+        .unwrap();
+    let out = t.sent();
+    assert!(
+        out.ends_with(" AUTHENTICATE XOAUTH2 dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==\r\n"),
+        "{out}"
+    );
+    let a = tag(&out).to_owned();
+    let _ = t.feed(b"+ eyJzdGF0dXMiOiI0MDEifQ==\r\n");
+    assert_eq!(t.sent(), "\r\n");
+    let ev = t.feed(format!("{a} NO SASL authentication failed\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((id, StatusKind::No)));
+}
+
+/// AUTHENTICATE LOGIN: user name, then password, each after a `+`.
+#[test]
+fn authenticate_login_two_steps() {
+    let mut t = T::new(22);
+    let _ = t.feed(b"* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=LOGIN] ready\r\n");
+    let id =
+        t.c.authenticate(Sasl::Login {
+            username: "tim".into(),
+            password: "pw".into(),
+        })
+        .unwrap();
+    let out = t.sent();
+    assert!(out.ends_with(" AUTHENTICATE LOGIN\r\n"), "{out}");
+    let a = tag(&out).to_owned();
+    let _ = t.feed(b"+ VXNlcm5hbWU6\r\n");
+    assert_eq!(t.sent(), "dGlt\r\n");
+    let _ = t.feed(b"+ UGFzc3dvcmQ6\r\n");
+    assert_eq!(t.sent(), "cHc=\r\n");
+    let ev = t.feed(format!("{a} OK hello\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((id, StatusKind::Ok)));
+    assert_eq!(t.c.state(), State::Authenticated);
+}
+
+/// The pipelining rule: plain commands go together; SELECT waits for
+/// them and goes alone; what follows waits for SELECT.
+#[test]
+fn pipelining_stops_at_barriers() {
+    let mut t = T::new(23);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let n1 = t.c.noop().unwrap();
+    let s1 =
+        t.c.status(
+            Mailbox::from("a"),
+            vec![mailwire_imap::types::StatusItem::Messages],
+        )
+        .unwrap();
+    let sel = t.c.select(Mailbox::Inbox).unwrap();
+    let n2 = t.c.noop().unwrap();
+    let out = t.sent();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].ends_with(" NOOP") && lines[1].ends_with(" STATUS a (MESSAGES)"));
+    let (a, b) = (tag(lines[0]).to_owned(), tag(lines[1]).to_owned());
+    // Completions may come in any order.
+    let ev = t.feed(format!("{b} OK\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((s1, StatusKind::Ok)));
+    assert_eq!(t.sent(), "", "SELECT waits for the NOOP");
+    let ev = t.feed(format!("{a} OK\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((n1, StatusKind::Ok)));
+    let out = t.sent();
+    assert!(
+        out.ends_with(" SELECT INBOX\r\n") && out.lines().count() == 1,
+        "{out}"
+    );
+    let c = tag(&out).to_owned();
+    let ev = t.feed(format!("{c} NO no such mailbox\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((sel, StatusKind::No)));
+    assert_eq!(t.c.state(), State::Authenticated);
+    let out = t.sent();
+    assert!(out.ends_with(" NOOP\r\n"), "{out}");
+    let d = tag(&out).to_owned();
+    let ev = t.feed(format!("{d} OK\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((n2, StatusKind::Ok)));
+}
+
+#[test]
+fn malformed_response_is_reported_and_skipped() {
+    let mut t = T::new(24);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let id = t.c.noop().unwrap();
+    let a = tag(&t.sent()).to_owned();
+    let ev = t.feed(format!("* 1 FETCH (((\r\n{a} OK\r\n").as_bytes());
+    assert!(
+        matches!(ev[0], Event::Error(ProtocolError::Malformed(_))),
+        "{ev:?}"
+    );
+    assert_eq!(done(&ev[1]), Some((id, StatusKind::Ok)));
+}
+
+#[test]
+fn an_oversized_response_closes_instead_of_stalling() {
+    let mut config = ClientConfig::new(25);
+    config.max_buffer = 100;
+    let mut t = T::with(config);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let id = t.c.noop().unwrap();
+    let ev = t.feed(&[b'*'; 300]);
+    assert!(
+        ev.contains(&Event::Error(ProtocolError::BufferFull)),
+        "{ev:?}"
+    );
+    assert!(ev.contains(&Event::Aborted { id }));
+    assert!(t.c.is_closed());
+}
