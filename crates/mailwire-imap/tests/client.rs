@@ -851,3 +851,39 @@ fn an_oversized_response_closes_instead_of_stalling() {
     assert!(ev.contains(&Event::Aborted { id }));
     assert!(t.c.is_closed());
 }
+
+#[test]
+fn done_carries_the_response_code() {
+    let mut t = T::new(26);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    t.c.examine(Mailbox::Inbox).unwrap();
+    let a = tag(&t.sent()).to_owned();
+    let ev = t.feed(format!("{a} OK [READ-ONLY] EXAMINE completed\r\n").as_bytes());
+    let Event::Done { response, text, .. } = &ev[0] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(response.code(), Some(mailwire_imap::types::Code::ReadOnly));
+    assert_eq!(text, "EXAMINE completed");
+}
+
+proptest::proptest! {
+    /// Any three-way chunking of a session gives the same events.
+    #[test]
+    fn any_chunking_gives_the_same_events(a in 0usize..400, b in 0usize..400) {
+        let mut probe = T::new(99);
+        let _ = probe.feed(b"* PREAUTH x\r\n");
+        probe.c.noop().unwrap();
+        let p = tag(&probe.sent())[..4].to_owned();
+        let wire = format!(
+            "* PREAUTH hi\r\n* 2 EXISTS\r\n{p}1 OK [READ-WRITE] selected\r\n\
+             * 1 FETCH (UID 5 ENVELOPE (NIL {{3}}\r\nsub NIL NIL NIL NIL NIL NIL NIL NIL) BODY[] {{7}}\r\nhello\r\n)\r\n\
+             {p}2 OK fetched\r\n+ idling\r\n* 1 EXPUNGE\r\n{p}3 OK done\r\n* BYE\r\n{p}4 OK\r\n"
+        );
+        let w = wire.as_bytes();
+        let (x, y) = (a.min(b).min(w.len()), a.max(b).min(w.len()));
+        let whole = session_events(&[w]);
+        proptest::prop_assert_eq!(whole.iter().filter(|e| done(e).is_some()).count(), 4);
+        proptest::prop_assert!(!whole.iter().any(|e| matches!(e, Event::Error(_))));
+        proptest::prop_assert_eq!(session_events(&[&w[..x], &w[x..y], &w[y..]]), whole);
+    }
+}

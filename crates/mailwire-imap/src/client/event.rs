@@ -5,7 +5,7 @@ use core::num::NonZeroU32;
 use bytes::Bytes;
 
 use crate::parse::ResponseLimits;
-use crate::types::{Response, StatusKind, StreamedItem};
+use crate::types::{Code, Response, StatusKind, StreamedItem};
 
 /// Names one queued command; every id gets exactly one completion:
 /// [`Event::Done`] or [`Event::Aborted`].
@@ -45,6 +45,26 @@ impl RawResponse {
         Response::parse_with_limits(&self.0, &ResponseLimits::DEFAULT)
             .ok()
             .map(|(r, _)| r)
+    }
+}
+
+impl RawResponse {
+    /// The response code of a status response or continuation
+    /// (`[READ-WRITE]`, `[APPENDUID ...]`, ...), if any.
+    ///
+    /// ```
+    /// use mailwire_imap::client::RawResponse;
+    /// use mailwire_imap::types::Code;
+    /// let raw = RawResponse::from_static(b"a1 OK [READ-WRITE] SELECT completed\r\n");
+    /// assert_eq!(raw.code(), Some(Code::ReadWrite));
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> Option<Code<'_>> {
+        match self.parse()? {
+            Response::Status(s) => s.code,
+            Response::Continuation(c) => c.code,
+            Response::Data(_) => None,
+        }
     }
 }
 
