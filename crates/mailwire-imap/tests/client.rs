@@ -887,3 +887,65 @@ proptest::proptest! {
         proptest::prop_assert_eq!(session_events(&[&w[..x], &w[x..y], &w[y..]]), whole);
     }
 }
+
+/// Untagged responses not yet taken count against the receive bound too.
+#[test]
+fn untaken_untagged_events_count_against_the_bound() {
+    let mut config = ClientConfig::new(27);
+    config.max_buffer = 200;
+    let mut t = T::with(config);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let wire = b"* 1 EXISTS\r\n".repeat(100);
+    let mut taken = 0;
+    loop {
+        let n = t.c.handle_input(t.now, &wire[taken..]);
+        if n == 0 {
+            break;
+        }
+        taken += n;
+    }
+    assert!(taken <= 200, "{taken}");
+    let mut count = 0;
+    while t.c.poll_event().is_some() {
+        count += 1;
+    }
+    assert_eq!(count, taken / 12, "the rest is a partial line");
+    assert!(t.c.handle_input(t.now, &wire[taken..]) > 0);
+}
+
+/// RFC 7888: APPEND with LITERAL+ is ready at once.
+#[test]
+fn append_with_literal_plus_needs_no_continuation() {
+    let mut t = T::new(28);
+    let _ = t.feed(b"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n");
+    let id = t.c.append(Mailbox::Inbox, &[], None, 3).unwrap();
+    assert_eq!(t.c.poll_event(), Some(Event::AppendReady { id }));
+    assert_eq!(t.c.append_data(b"abcdef").unwrap(), 3);
+    let out = t.sent();
+    assert!(out.ends_with(" APPEND INBOX {3+}\r\nabc\r\n"), "{out}");
+}
+
+/// RFC 9051 section 4.3: an IMAP4rev2 server takes LITERAL- literals.
+#[test]
+fn imap4rev2_uses_literal_minus() {
+    let mut t = T::new(29);
+    let _ = t.feed(b"* OK [CAPABILITY IMAP4rev2] hi\r\n");
+    t.c.login("fred", "p\u{e4}ss").unwrap();
+    assert!(t.sent().ends_with(" LOGIN fred {5+}\r\np\u{e4}ss\r\n"));
+}
+
+/// DONE asked before the server's `+` goes right after it.
+#[test]
+fn idle_done_before_continuation() {
+    let mut t = T::new(30);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let id = t.c.idle().unwrap();
+    let a = tag(&t.sent()).to_owned();
+    t.c.idle_done().unwrap();
+    assert_eq!(t.sent(), "");
+    let ev = t.feed(b"+ idling\r\n");
+    assert_eq!(ev, [Event::Idling { id }]);
+    assert_eq!(t.sent(), "DONE\r\n");
+    let ev = t.feed(format!("{a} OK\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((id, StatusKind::Ok)));
+}

@@ -320,6 +320,18 @@ fn streamed_owned(item: StreamedItem<'_>) -> StreamedItem<'static> {
     }
 }
 
+/// The received bytes an event holds.
+fn event_size(e: &Event) -> usize {
+    match e {
+        Event::FetchChunk(b) => b.len(),
+        Event::Untagged(r)
+        | Event::Bye(r)
+        | Event::Greeting { response: r, .. }
+        | Event::Done { response: r, .. } => r.as_bytes().len(),
+        _ => 0,
+    }
+}
+
 fn uid_of(items: &[FetchItem<'_>]) -> Option<NonZeroU32> {
     items.iter().find_map(|i| match i {
         FetchItem::Uid(u) => Some(*u),
@@ -410,10 +422,20 @@ impl Client {
         !self.closed && !self.tls_wait
     }
 
+    /// Queues an event; the bytes it holds count against the receive
+    /// buffer bound until the application takes it.
+    fn push_event(&mut self, e: Event) {
+        self.event_bytes += event_size(&e);
+        self.events.push_back(e);
+    }
+
     fn literal_mode(&self) -> LiteralMode {
         if self.has_capability(&Capability::LiteralPlus) {
             LiteralMode::NonSync
-        } else if self.has_capability(&Capability::LiteralMinus) {
+        } else if self.has_capability(&Capability::LiteralMinus)
+            || self.has_capability(&Capability::Imap4Rev2)
+        {
+            // RFC 9051 section 4.3: IMAP4rev2 includes LITERAL-.
             LiteralMode::NonSyncUpTo4096
         } else {
             LiteralMode::Sync
@@ -796,9 +818,7 @@ impl Client {
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         let e = self.events.pop_front()?;
-        if let Event::FetchChunk(b) = &e {
-            self.event_bytes -= b.len();
-        }
+        self.event_bytes -= event_size(&e);
         Some(e)
     }
 
@@ -829,7 +849,7 @@ impl Client {
             self.last_progress = now;
         }
         if self.poll_timeout().is_some_and(|d| now >= d) {
-            self.events.push_back(Event::TimedOut);
+            self.push_event(Event::TimedOut);
             self.close();
         }
     }
@@ -846,9 +866,10 @@ impl Client {
         self.closed = true;
         self.state = State::Logout;
         for p in self.inflight.drain(..).chain(self.queue.drain(..)) {
+            // Holds no received bytes: no accounting needed.
             self.events.push_back(Event::Aborted { id: p.id });
         }
-        self.events.push_back(Event::Closed);
+        self.push_event(Event::Closed);
         self.out.clear();
     }
 
@@ -876,7 +897,7 @@ impl Client {
             }
             if matches!(p.kind, Kind::Append { ready: true, .. }) {
                 // A non-synchronizing literal: no `+` comes.
-                self.events.push_back(Event::AppendReady { id: p.id });
+                self.push_event(Event::AppendReady { id: p.id });
             }
             if p.effect == Effect::Logout {
                 self.state = State::Logout;
@@ -896,8 +917,7 @@ impl Client {
         }
         if self.tls_wait {
             if !data.is_empty() {
-                self.events
-                    .push_back(Event::Error(ProtocolError::StartTlsInjection));
+                self.push_event(Event::Error(ProtocolError::StartTlsInjection));
                 self.close();
             }
             return data.len();
@@ -941,7 +961,7 @@ impl Client {
                     let item = streamed_owned(literal.item);
                     let size = literal.size;
                     self.fetch_seq = Some(seq);
-                    self.events.push_back(Event::FetchLiteral {
+                    self.push_event(Event::FetchLiteral {
                         seq,
                         uid,
                         item,
@@ -954,7 +974,7 @@ impl Client {
                     let item = streamed_owned(literal.item);
                     let size = literal.size;
                     if let Some(seq) = self.fetch_seq {
-                        self.events.push_back(Event::FetchLiteral {
+                        self.push_event(Event::FetchLiteral {
                             seq,
                             uid,
                             item,
@@ -965,21 +985,20 @@ impl Client {
                 }
                 ReadFrame::LiteralChunk(b) => {
                     if !b.is_empty() {
-                        self.event_bytes += b.len();
-                        self.events.push_back(Event::FetchChunk(b));
+                        self.push_event(Event::FetchChunk(b));
                     }
                     continue;
                 }
                 ReadFrame::FetchEnd { items } => {
                     let uid = uid_of(&items);
                     if let Some(seq) = self.fetch_seq.take() {
-                        self.events.push_back(Event::FetchEnd { seq, uid });
+                        self.push_event(Event::FetchEnd { seq, uid });
                     }
                     continue;
                 }
                 ReadFrame::Failed { error } => {
                     let e = ProtocolError::Malformed(error.to_string());
-                    self.events.push_back(Event::Error(e));
+                    self.push_event(Event::Error(e));
                     if self.state == State::Greeting {
                         self.close();
                         return;
@@ -992,8 +1011,7 @@ impl Client {
             let Ok((resp, len)) = Response::parse_with_limits(&self.inbuf, &self.config.limits)
             else {
                 // The reader accepted it, so this does not happen.
-                self.events
-                    .push_back(Event::Error(ProtocolError::Malformed(String::new())));
+                self.push_event(Event::Error(ProtocolError::Malformed(String::new())));
                 continue;
             };
             let step = self.classify(resp);
@@ -1034,7 +1052,7 @@ impl Client {
                     if caps.is_some() {
                         self.caps = caps;
                     }
-                    self.events.push_back(Event::Greeting {
+                    self.push_event(Event::Greeting {
                         kind,
                         response: raw,
                     });
@@ -1050,20 +1068,19 @@ impl Client {
                     }
                 }
                 _ => {
-                    self.events
-                        .push_back(Event::Error(ProtocolError::BadGreeting));
+                    self.push_event(Event::Error(ProtocolError::BadGreeting));
                     self.close();
                 }
             },
             Step::Bye => {
                 self.state = State::Logout;
-                self.events.push_back(Event::Bye(raw));
+                self.push_event(Event::Bye(raw));
             }
             Step::Untagged(caps) => {
                 if caps.is_some() {
                     self.caps = caps;
                 }
-                self.events.push_back(Event::Untagged(raw));
+                self.push_event(Event::Untagged(raw));
             }
             Step::Continuation(b64) => self.continuation(b64),
             Step::Tagged {
@@ -1073,8 +1090,7 @@ impl Client {
                 caps,
             } => {
                 let Some(i) = self.inflight.iter().position(|p| p.tag == tag) else {
-                    self.events
-                        .push_back(Event::Error(ProtocolError::UnknownTag(tag)));
+                    self.push_event(Event::Error(ProtocolError::UnknownTag(tag)));
                     return;
                 };
                 let p = self.inflight.remove(i);
@@ -1092,7 +1108,7 @@ impl Client {
                     Effect::Deselect if ok => self.state = State::Authenticated,
                     _ => {}
                 }
-                self.events.push_back(Event::Done {
+                self.push_event(Event::Done {
                     id: p.id,
                     status: kind,
                     text,
@@ -1107,7 +1123,7 @@ impl Client {
                     }
                     self.tls_wait = true;
                     self.caps = None;
-                    self.events.push_back(Event::StartTls);
+                    self.push_event(Event::StartTls);
                     return;
                 }
                 if p.effect == Effect::Logout {
@@ -1155,12 +1171,12 @@ impl Client {
                 if *done_asked {
                     self.out.extend_from_slice(b"DONE\r\n");
                 }
-                self.events.push_back(Event::Idling { id });
+                self.push_event(Event::Idling { id });
             }
             Kind::Append { ready, .. } if !*ready => {
                 *ready = true;
                 let id = p.id;
-                self.events.push_back(Event::AppendReady { id });
+                self.push_event(Event::AppendReady { id });
             }
             _ => self
                 .events
