@@ -87,8 +87,9 @@ pub struct ClientConfig {
     pub tag_seed: u64,
     /// Limits for parsing responses.
     pub limits: ResponseLimits,
-    /// Receive buffer bound in bytes, including streamed chunks not yet
-    /// taken with [`Client::poll_event`]. Must exceed the largest
+    /// Receive buffer bound in bytes, counting the received bytes held
+    /// by events not yet taken with [`Client::poll_event`] (streamed
+    /// chunks, untagged responses, completions). Must exceed the largest
     /// non-streamed response; default 1 MiB + 64 KiB.
     pub max_buffer: usize,
     /// No progress for this long while a command is in flight (IDLE
