@@ -1653,3 +1653,154 @@ pub fn check_imap_response(input: &[u8]) {
         );
     }
 }
+
+/// IMAP client machine: queued commands, arbitrary server bytes in
+/// chunks. No panic, bounded receive buffer (what `handle_input` takes and
+/// each streamed chunk stay under the bound), every command completed
+/// exactly once (`Done` or `Aborted`, after end of input at the latest),
+/// and, without STARTTLS (whose handshake timing depends on the reads),
+/// the same events whatever the chunking.
+///
+/// Input: `[flags, cut, cut, cut, data...]`; the tag seed is 0.
+pub fn check_imap_client(input: &[u8]) {
+    let [flags, c1, c2, c3, data @ ..] = input else {
+        return;
+    };
+    let chunked = run_imap_client(*flags, &chunks(data, &[*c1, *c2, *c3]));
+    if flags & 0x10 == 0 {
+        let whole = run_imap_client(*flags, &[data]);
+        assert_eq!(chunked, whole, "events depend on the chunking");
+    }
+}
+
+/// Runs one IMAP client session; returns its events, literal chunks
+/// merged.
+fn run_imap_client(flags: u8, pieces: &[&[u8]]) -> Vec<mailwire_imap::client::Event> {
+    use mailwire_imap::client::{Client, ClientConfig, CommandId, Event, Sasl};
+    use mailwire_imap::types::{FetchAttribute, FetchAttributes, Mailbox, Section, SequenceSet};
+    use std::collections::{HashMap, HashSet};
+    use std::time::Instant;
+
+    let now = Instant::now();
+    let mut config = ClientConfig::new(0);
+    if flags & 0x80 != 0 {
+        config.max_buffer = 512;
+        config.limits.max_line = 256;
+        config.limits.max_literal = 128;
+        config.limits.max_response = 384;
+    }
+    let bound = config.max_buffer;
+    let mut c = Client::new(config, now);
+    let mut issued = HashSet::new();
+    let mut queue = |r: Result<CommandId, _>| {
+        if let Ok(id) = r {
+            issued.insert(id);
+        }
+    };
+    if flags & 1 != 0 {
+        let r = c.login("user", "p\u{e4}ss");
+        queue(r);
+    }
+    if flags & 2 != 0 {
+        let r = c.authenticate(Sasl::Login {
+            username: "u".into(),
+            password: "p".into(),
+        });
+        queue(r);
+    }
+    if flags & 4 != 0 {
+        let r = c.select(Mailbox::Inbox);
+        queue(r);
+    }
+    let r = c.fetch(
+        SequenceSet::new("1:*").expect("valid set"),
+        FetchAttributes::List(vec![
+            FetchAttribute::Uid,
+            FetchAttribute::BodySection {
+                peek: true,
+                section: Section::default(),
+                partial: None,
+            },
+        ]),
+        true,
+    );
+    queue(r);
+    if flags & 8 != 0 {
+        let r = c.idle();
+        queue(r);
+    }
+    if flags & 0x10 != 0 {
+        let r = c.starttls();
+        queue(r);
+    }
+    if flags & 0x20 != 0 {
+        let r = c.append(Mailbox::Inbox, &[], None, 9);
+        queue(r);
+    }
+    if flags & 0x40 != 0 {
+        let r = c.logout();
+        queue(r);
+    }
+    let r = c.noop();
+    queue(r);
+
+    let mut events: Vec<Event> = Vec::new();
+    let mut completed: HashMap<CommandId, usize> = HashMap::new();
+    let mut out = BytesMut::new();
+    let mut drain = |c: &mut Client, events: &mut Vec<Event>, issued: &mut HashSet<CommandId>| {
+        while let Some(e) = c.poll_event() {
+            match &e {
+                Event::Done { id, .. } | Event::Aborted { id } => {
+                    assert!(issued.contains(id), "completion for unknown {id:?}");
+                    *completed.entry(*id).or_default() += 1;
+                }
+                Event::Idling { .. } => {
+                    let _ = c.idle_done();
+                }
+                Event::AppendReady { .. } => {
+                    let _ = c.append_data(b"Subject: ");
+                }
+                Event::StartTls => {
+                    if let Ok(id) = c.tls_established() {
+                        issued.insert(id);
+                    }
+                }
+                Event::FetchChunk(b) => assert!(b.len() <= bound, "chunk over the bound"),
+                _ => {}
+            }
+            if let (Some(Event::FetchChunk(a)), Event::FetchChunk(b)) = (events.last_mut(), &e) {
+                let mut v = a.to_vec();
+                v.extend_from_slice(b);
+                *a = v.into();
+                continue;
+            }
+            events.push(e);
+        }
+    };
+    for piece in pieces {
+        let mut rest = *piece;
+        while !rest.is_empty() && !c.is_closed() {
+            let n = c.handle_input(now, rest);
+            assert!(n <= bound, "took more than the buffer bound");
+            rest = &rest[n..];
+            let before = events.len();
+            drain(&mut c, &mut events, &mut issued);
+            let _ = c.poll_output(&mut out);
+            out.clear();
+            assert!(
+                n > 0 || events.len() > before || c.is_closed(),
+                "no progress"
+            );
+        }
+    }
+    c.handle_eof();
+    drain(&mut c, &mut events, &mut issued);
+    for id in &issued {
+        assert_eq!(
+            completed.get(id),
+            Some(&1),
+            "{id:?} not completed exactly once"
+        );
+    }
+    events
+}
