@@ -285,7 +285,7 @@ fn plain_smtp_mailbox(input: &[u8], opts: TokenOptions) -> Option<(Mailbox<'_>, 
 
 /// A mailbox from `text` that [`plain_smtp_mailbox_bounds`] accepted,
 /// `@` at `at`.
-#[inline]
+#[inline(always)]
 fn plain_mailbox_at(text: &str, at: usize) -> Mailbox<'_> {
     Mailbox {
         local: LocalPart::checked_dot_atom(&text[..at]),

@@ -826,11 +826,17 @@ fn notify(text: &str) -> Option<Notify> {
     let mut notify = Notify::NEVER;
     for item in text.split(|&b| b == b',') {
         // The length and first letter pick the one word to compare.
-        let flag = match (item.len(), item.first().map(u8::to_ascii_uppercase)) {
-            (7, Some(b'S')) if item.eq_ignore_ascii_case(b"SUCCESS") => &mut notify.success,
-            (7, Some(b'F')) if item.eq_ignore_ascii_case(b"FAILURE") => &mut notify.failure,
-            (5, Some(b'D')) if item.eq_ignore_ascii_case(b"DELAY") => &mut notify.delay,
-            _ => return None,
+        // Clients write the words in capitals: compare those exactly first.
+        let flag = match item {
+            b"SUCCESS" => &mut notify.success,
+            b"FAILURE" => &mut notify.failure,
+            b"DELAY" => &mut notify.delay,
+            _ => match (item.len(), item.first().map(u8::to_ascii_uppercase)) {
+                (7, Some(b'S')) if item.eq_ignore_ascii_case(b"SUCCESS") => &mut notify.success,
+                (7, Some(b'F')) if item.eq_ignore_ascii_case(b"FAILURE") => &mut notify.failure,
+                (5, Some(b'D')) if item.eq_ignore_ascii_case(b"DELAY") => &mut notify.delay,
+                _ => return None,
+            },
         };
         if *flag {
             return None;
