@@ -12,7 +12,9 @@
 //! `BytesMut` receive buffer inside the timed loop and reads them with
 //! `parse::ResponseReader`, literals kept in memory), imap-codec its
 //! `Command` / `Response` from `Decoder::decode`, imap-proto its
-//! `Response` from `Response::parse`.
+//! `Response` from `Response::parse`. The `mailwire-in-place` rows parse
+//! the responses where they lie with `Response::parse`, without the
+//! receive-buffer copy, as the peers do.
 //!
 //! `cargo bench -p mailwire-benches --bench imap`
 
@@ -27,7 +29,7 @@ use mailwire_benches::imap_inputs::{
     session_commands,
 };
 use mailwire_imap::parse::{CommandDecoder, Decoded, ReadFrame, ResponseReader};
-use mailwire_imap::types::Command;
+use mailwire_imap::types::{Command, Response};
 
 /// Reads every response in `input` with mailwire's client-side reader;
 /// returns how many there were.
@@ -45,6 +47,20 @@ fn mailwire_responses(input: &[u8]) -> usize {
             other => panic!("unexpected frame {other:?}"),
         }
     }
+}
+
+/// Parses every response in `input` in place with `Response::parse`
+/// (no receive buffer, as the peers do).
+fn mailwire_parse(input: &[u8]) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        let (response, len) = Response::parse(rest).unwrap();
+        black_box(response);
+        rest = &rest[len..];
+        n += 1;
+    }
+    n
 }
 
 fn codec_responses(input: &[u8]) -> usize {
@@ -112,6 +128,7 @@ fn responses(c: &mut Criterion) {
     ];
     for (name, input) in &inputs {
         let n = mailwire_responses(input);
+        assert_eq!(n, mailwire_parse(input), "{name}");
         assert_eq!(n, codec_responses(input), "{name}");
         assert_eq!(n, proto_responses(input), "{name}");
         let mut group = c.benchmark_group(*name);
@@ -121,6 +138,9 @@ fn responses(c: &mut Criterion) {
         }
         group.bench_function("mailwire", |b| {
             b.iter(|| mailwire_responses(black_box(input)))
+        });
+        group.bench_function("mailwire-in-place", |b| {
+            b.iter(|| mailwire_parse(black_box(input)))
         });
         group.bench_function("imap-codec", |b| {
             b.iter(|| codec_responses(black_box(input)))
