@@ -1,6 +1,7 @@
 //! Inputs shared by the mailwire benches; the benches themselves live in
 //! `benches/benches/`. Run them with `cargo bench -p mailwire-benches`.
 
+pub mod imap_inputs;
 pub mod message_inputs;
 pub mod pop3_inputs;
 pub mod smtp_inputs;

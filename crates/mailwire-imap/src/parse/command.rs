@@ -4,7 +4,7 @@
 use core::num::NonZeroU32;
 use std::borrow::Cow;
 
-use super::{CommandError, CommandErrorKind as K, Limits};
+use super::{CommandError, CommandErrorKind as K, Limits, has_nul};
 use crate::types::chars::{is_astring_char, is_atom_char, is_list_char, is_tag_char};
 use crate::types::{
     AString, AppendMessage, Atom, Capability, Command, CommandBody, Date, DateTime, EntryType,
@@ -253,7 +253,7 @@ impl<'a> Parser<'a> {
         }
         let data = &self.input[self.pos..self.pos + size];
         self.pos += size;
-        if !binary && data.contains(&0) {
+        if !binary && has_nul(data) {
             return Err(CommandError::new(K::Syntax("no NUL in a literal"), start));
         }
         Ok((data, binary))

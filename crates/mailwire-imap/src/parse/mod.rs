@@ -279,3 +279,10 @@ mod response_reader;
 pub use response::{ResponseError, ResponseErrorKind, ResponseLimits};
 pub(crate) use response::{response_data_ok, response_value_ok};
 pub use response_reader::{ReadFrame, ResponseReader, StreamedLiteral};
+
+/// Whether `data` holds a NUL octet (refused in a `literal`, RFC 9051
+/// section 4.3). Literals can be megabytes: the SIMD search of the
+/// `memchr` crate is several times faster than `<[u8]>::contains`.
+pub(crate) fn has_nul(data: &[u8]) -> bool {
+    memchr::memchr(0, data).is_some()
+}

@@ -6,6 +6,7 @@ use core::fmt;
 use core::num::NonZeroU32;
 use std::borrow::Cow;
 
+use super::has_nul;
 use crate::types::chars::{is_astring_char, is_atom_char, is_tag_char};
 use crate::types::{
     AString, Address, Atom, BodyExt, BodyExtension, BodyStructure, Capability, Code, Continuation,
@@ -303,17 +304,33 @@ impl<'a> P<'a> {
 
     /// `number64 = 1*DIGIT`.
     fn number64(&mut self) -> Result<u64> {
+        // One pass: digits are read and accumulated together (numbers
+        // are most of a SEARCH or STATUS response).
         let start = self.pos;
-        let digits = self.take_while(|b| b.is_ascii_digit());
-        if digits.is_empty() {
+        let mut n: u64 = 0;
+        let mut overflow = false;
+        let mut end = start;
+        while let Some(&b) = self.input.get(end) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            match n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            {
+                Some(next) => n = next,
+                None => overflow = true,
+            }
+            end += 1;
+        }
+        self.pos = end;
+        if end == start {
             return Err(self.err("number"));
         }
-        digits
-            .iter()
-            .try_fold(0u64, |n, &d| {
-                n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-            .ok_or(ResponseError::new(K::Syntax("number"), start))
+        if overflow {
+            return Err(ResponseError::new(K::Syntax("number"), start));
+        }
+        Ok(n)
     }
 
     /// `number` (32-bit).
@@ -398,7 +415,7 @@ impl<'a> P<'a> {
         }
         let data = &self.input[self.pos..self.pos + size];
         self.pos += size;
-        if !binary && data.contains(&0) {
+        if !binary && has_nul(data) {
             return Err(ResponseError::new(K::Syntax("literal without NUL"), start));
         }
         Ok((data, binary))
@@ -994,7 +1011,7 @@ impl<'a> P<'a> {
                     };
                     self.pos = end;
                     let raw = &self.input[start..end];
-                    if raw.contains(&0) || !response_data_ok(raw) {
+                    if has_nul(raw) || !response_data_ok(raw) {
                         return Err(ResponseError::new(K::Syntax("response data"), start));
                     }
                     return Ok(raw);
@@ -1756,7 +1773,7 @@ pub(crate) fn response_data_ok(raw: &[u8]) -> bool {
         let Ok(size) = usize::try_from(a.size) else {
             return false;
         };
-        if after.len() < size || (!a.binary && after[..size].contains(&0)) {
+        if after.len() < size || (!a.binary && has_nul(&after[..size])) {
             return false;
         }
         rest = &after[size..];
