@@ -114,6 +114,7 @@
 
 pub mod encode;
 pub mod parse;
+pub mod server;
 pub mod types;
 
 /// The README's code examples, compiled and run as doc tests.
