@@ -58,8 +58,7 @@ use mailwire_core::sasl::{self, Credentials};
 use crate::encode::EncodeError;
 use crate::parse::{CommandDecoder, CommandError, Decoded, Limits};
 use crate::types::{
-    Code, Command, CommandBody, DateTime, Flag, Mailbox, Response, Secret, Status, StatusKind,
-    Tag,
+    Code, Command, CommandBody, DateTime, Flag, Mailbox, Response, Secret, Status, StatusKind, Tag,
 };
 
 /// How a server behaves; shared by its connections.
@@ -821,7 +820,11 @@ impl Server {
             }
             B::Login { username, password } => {
                 if self.login_disabled() {
-                    self.tagged(&tag, "NO", "[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS");
+                    self.tagged(
+                        &tag,
+                        "NO",
+                        "[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS",
+                    );
                     return;
                 }
                 let id = self.next_id();
@@ -845,7 +848,11 @@ impl Server {
                     return;
                 }
                 if self.login_disabled() {
-                    self.tagged(&tag, "NO", "[PRIVACYREQUIRED] Authentication needs TLS first");
+                    self.tagged(
+                        &tag,
+                        "NO",
+                        "[PRIVACYREQUIRED] Authentication needs TLS first",
+                    );
                     return;
                 }
                 match initial {
