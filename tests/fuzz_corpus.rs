@@ -33,6 +33,7 @@ fn seed_corpus_passes_every_check() {
             "pop3_response" => checks::check_pop3_response,
             "imap_command" => checks::check_imap_command,
             "imap_response" => checks::check_imap_response,
+            "imap_server" => checks::check_imap_server,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

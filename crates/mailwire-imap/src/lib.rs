@@ -9,6 +9,7 @@
 //! | [`types`] | [`Command`](types::Command) / [`CommandBody`](types::CommandBody), and the pieces shared with responses: [`Tag`](types::Tag), [`Atom`](types::Atom), [`AString`](types::AString), [`Mailbox`](types::Mailbox) (INBOX folding, modified UTF-7), [`Flag`](types::Flag), [`SequenceSet`](types::SequenceSet), [`Date`](types::Date) / [`DateTime`](types::DateTime), [`SearchKey`](types::SearchKey), [`FetchAttribute`](types::FetchAttribute), [`StatusItem`](types::StatusItem), [`Capability`](types::Capability) |
 //! | [`parse`] | [`Limits`](parse::Limits), [`CommandError`](parse::CommandError) (with the `BAD`/`NO` answer to write), and the server's incremental [`CommandDecoder`](parse::CommandDecoder); one-shot parsing is [`Command::parse`](types::Command::parse) |
 //! | [`encode`] | [`EncodeError`](encode::EncodeError), [`LiteralMode`](encode::LiteralMode) and [`Encoded`](encode::Encoded) (where a client waits for `+`), [`encode_append_head`](encode::encode_append_head) for a client that streams its message; encoding is [`Command::encode`](types::Command::encode) |
+//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
 //!
 //! Parsing a command borrows from the input: a command without a list
 //! argument allocates nothing, and neither does a bad one. Strings are

@@ -225,9 +225,13 @@ pub enum DecisionError {
 enum Kind {
     App,
     Login,
-    Select { read_only: bool },
+    Select {
+        read_only: bool,
+    },
     Deselect,
     Append,
+    /// An APPEND not allowed in this state whose literal is being skipped.
+    Refused,
 }
 
 #[derive(Debug)]
@@ -639,15 +643,24 @@ impl Server {
                     sync,
                 } => self.append_start(tag, mailbox, flags, date, size, sync),
                 Step::Chunk(bytes) => {
-                    if self.in_append {
+                    let refused = self
+                        .pending
+                        .as_ref()
+                        .is_some_and(|p| p.kind == Kind::Refused);
+                    if self.in_append && !refused {
                         self.events.push_back(Event::AppendData(bytes));
                     }
                 }
                 Step::AppendEnd => {
                     self.in_append = false;
-                    if let Some(p) = &self.pending {
-                        let id = p.id;
-                        self.events.push_back(Event::AppendEnd { id });
+                    if let Some(p) = self.pending.take() {
+                        if p.kind == Kind::Refused {
+                            self.tagged(&p.tag, "BAD", "Command not valid in this state");
+                            self.bad_command();
+                        } else {
+                            self.events.push_back(Event::AppendEnd { id: p.id });
+                            self.pending = Some(p);
+                        }
                     }
                 }
                 Step::Line(line) => self.line(&line),
@@ -666,20 +679,20 @@ impl Server {
     ) {
         let id = if let (Some(tag), Some(mailbox)) = (tag, mailbox) {
             // A new APPEND.
-            if matches!(self.state, State::NotAuthenticated) {
-                if sync {
-                    self.decoder.reject_literal();
-                    self.tagged(&tag, "BAD", "Command not valid in this state");
-                    self.bad_command();
-                    return;
-                }
-                // A non-synchronizing literal comes anyway: read and drop it.
+            let refused = self.state == State::NotAuthenticated;
+            if refused && sync {
+                self.decoder.reject_literal();
+                self.tagged(&tag, "BAD", "Command not valid in this state");
+                self.bad_command();
+                return;
             }
             let id = self.next_id();
             self.pending = Some(Pending {
                 id,
                 tag,
-                kind: Kind::Append,
+                // A non-synchronizing literal comes anyway: it is read and
+                // dropped, and the command answered BAD at its end.
+                kind: if refused { Kind::Refused } else { Kind::Append },
             });
             self.append_mailbox = Some(mailbox);
             id
@@ -689,6 +702,13 @@ impl Server {
             return;
         };
         self.in_append = true;
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.kind == Kind::Refused)
+        {
+            return;
+        }
         if sync {
             self.write(b"+ Ready for literal data\r\n");
         }
@@ -753,7 +773,7 @@ impl Server {
         }
     }
 
-    fn to_app(&mut self, command: Command<'static>, kind: Kind) {
+    fn hand_over(&mut self, command: Command<'static>, kind: Kind) {
         let id = self.next_id();
         self.pending = Some(Pending {
             id,
@@ -888,14 +908,14 @@ impl Server {
             B::Select { .. } => {
                 // RFC 9051 6.3.2: a SELECT deselects first, whatever its outcome.
                 self.state = State::Authenticated;
-                self.to_app(cmd, Kind::Select { read_only: false });
+                self.hand_over(cmd, Kind::Select { read_only: false });
             }
             B::Examine { .. } => {
                 self.state = State::Authenticated;
-                self.to_app(cmd, Kind::Select { read_only: true });
+                self.hand_over(cmd, Kind::Select { read_only: true });
             }
-            B::Close | B::Unselect => self.to_app(cmd, Kind::Deselect),
-            _ => self.to_app(cmd, Kind::App),
+            B::Close | B::Unselect => self.hand_over(cmd, Kind::Deselect),
+            _ => self.hand_over(cmd, Kind::App),
         }
     }
 }
