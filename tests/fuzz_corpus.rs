@@ -36,6 +36,7 @@ fn seed_corpus_passes_every_check() {
             "pop3_lines" => checks::check_pop3_lines,
             "imap_command" => checks::check_imap_command,
             "imap_response" => checks::check_imap_response,
+            "imap_server" => checks::check_imap_server,
             "imap_client" => checks::check_imap_client,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };

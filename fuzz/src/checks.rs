@@ -1804,3 +1804,108 @@ fn run_imap_client(flags: u8, pieces: &[&[u8]]) -> Vec<mailwire_imap::client::Ev
     }
     events
 }
+
+/// The server's output: every line ends with CRLF, no bare CR or LF
+/// outside a literal (a line ending with `{n}` announces n octets).
+fn assert_imap_output_well_formed(out: &[u8]) {
+    let mut rest = out;
+    while !rest.is_empty() {
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap_or_else(|| panic!("output not ending with CRLF: {rest:?}"));
+        let line = &rest[..end];
+        assert!(
+            !line.contains(&b'\r') && !line.contains(&b'\n'),
+            "bare CR or LF in {line:?}"
+        );
+        rest = &rest[end + 2..];
+        if let Some(open) = line.iter().rposition(|&b| b == b'{') {
+            if line.ends_with(b"}") {
+                if let Ok(n) = core::str::from_utf8(&line[open + 1..line.len() - 1])
+                    .unwrap_or("x")
+                    .parse::<usize>()
+                {
+                    assert!(rest.len() >= n, "literal cut short");
+                    rest = &rest[n..];
+                }
+            }
+        }
+    }
+}
+
+/// The IMAP server with a fixed scripted application (every command
+/// succeeds, FETCH answers with a literal, logins succeed): no panic on
+/// any input however chunked, output well formed, input and output
+/// bounded.
+///
+/// Input: `[config, cut, cut, data...]`.
+pub fn check_imap_server(input: &[u8]) {
+    use bytes::BytesMut;
+    use mailwire_imap::server::{Event, Server, ServerConfig};
+    use mailwire_imap::types::{CommandBody, StatusKind};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    let [config_byte, c1, c2, data @ ..] = input else {
+        return;
+    };
+    let mut config = ServerConfig::default();
+    config.limits.max_line = 1024;
+    config.limits.max_literal = 2048;
+    config.limits.max_command = 8192;
+    config.limits.max_append = 1 << 20;
+    config.limits.literal_minus = config_byte & 1 != 0;
+    config.starttls = config_byte & 2 != 0;
+    config.login_requires_tls = config_byte & 4 != 0;
+    config.preauth = config_byte & 8 != 0;
+    config.max_input = 8192 + 1024;
+    config.max_output = 2048;
+    let max_input = config.max_input;
+    let bound = config.max_output + 4 * 1024;
+    let now = Instant::now();
+    let mut server = Server::new(Arc::new(config), now);
+    let mut out = BytesMut::new();
+    let mut last = 0;
+    let drain = |server: &mut Server, out: &mut BytesMut, last: &mut usize| {
+        let n = server.poll_output(out);
+        assert!(n <= bound, "output of {n} octets at once");
+        *last = out.len();
+    };
+    let pieces = chunks(data, &[*c1, *c2]);
+    for piece in pieces {
+        let mut rest = piece;
+        let mut stalls = 0;
+        while !rest.is_empty() && !server.is_closed() {
+            let taken = server.handle_input(now, rest);
+            assert!(taken <= rest.len() && taken <= max_input);
+            rest = &rest[taken..];
+            while let Some(event) = server.poll_event() {
+                match event {
+                    Event::Command { id, command } => {
+                        if matches!(command.body, CommandBody::Fetch { .. }) {
+                            let _ = server.send_raw(b"* 1 FETCH (BODY[] {3}\r\na\r\n)\r\n");
+                        }
+                        let _ = server.complete(id, StatusKind::Ok, None, "done");
+                    }
+                    Event::Login { id, .. } => {
+                        let _ = server.complete(id, StatusKind::Ok, None, "done");
+                    }
+                    Event::AppendEnd { id } => {
+                        let _ = server.complete(id, StatusKind::Ok, None, "done");
+                    }
+                    Event::StartTls => server.tls_established(),
+                    _ => {}
+                }
+                drain(&mut server, &mut out, &mut last);
+            }
+            drain(&mut server, &mut out, &mut last);
+            if taken == 0 {
+                stalls += 1;
+                assert!(stalls < 4, "server takes no input and has nothing to do");
+            }
+        }
+    }
+    drain(&mut server, &mut out, &mut last);
+    assert_imap_output_well_formed(&out);
+}

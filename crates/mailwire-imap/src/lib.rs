@@ -1,15 +1,17 @@
 //! IMAP for Rust: IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) commands
-//! with their common extensions — a zero-copy parser, an encoder that
-//! cannot inject a line, and an incremental decoder for servers that
-//! frames literals in bounded memory and streams APPEND messages as
-//! `Bytes`.
+//! and responses with their common extensions — zero-copy parsers,
+//! encoders that cannot inject a line, an incremental decoder for servers
+//! and a streaming response reader for clients that frame literals in
+//! bounded memory and stream APPEND and FETCH bodies as `Bytes`, and the
+//! sans-IO client and server state machines.
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`types`] | [`Command`](types::Command) / [`CommandBody`](types::CommandBody), and the pieces shared with responses: [`Tag`](types::Tag), [`Atom`](types::Atom), [`AString`](types::AString), [`Mailbox`](types::Mailbox) (INBOX folding, modified UTF-7), [`Flag`](types::Flag), [`SequenceSet`](types::SequenceSet), [`Date`](types::Date) / [`DateTime`](types::DateTime), [`SearchKey`](types::SearchKey), [`FetchAttribute`](types::FetchAttribute), [`StatusItem`](types::StatusItem), [`Capability`](types::Capability) |
-//! | [`parse`] | [`Limits`](parse::Limits), [`CommandError`](parse::CommandError) (with the `BAD`/`NO` answer to write), and the server's incremental [`CommandDecoder`](parse::CommandDecoder); one-shot parsing is [`Command::parse`](types::Command::parse) |
-//! | [`encode`] | [`EncodeError`](encode::EncodeError), [`LiteralMode`](encode::LiteralMode) and [`Encoded`](encode::Encoded) (where a client waits for `+`), [`encode_append_head`](encode::encode_append_head) for a client that streams its message; encoding is [`Command::encode`](types::Command::encode) |
+//! | [`types`] | [`Command`](types::Command) / [`CommandBody`](types::CommandBody), [`Response`](types::Response) (status, continuation and data responses; [`Envelope`](types::Envelope), [`BodyStructure`](types::BodyStructure)), and the pieces both share: [`Tag`](types::Tag), [`Atom`](types::Atom), [`AString`](types::AString), [`Mailbox`](types::Mailbox) (INBOX folding, modified UTF-7), [`Flag`](types::Flag), [`SequenceSet`](types::SequenceSet), [`Date`](types::Date) / [`DateTime`](types::DateTime), [`SearchKey`](types::SearchKey), [`FetchAttribute`](types::FetchAttribute), [`StatusItem`](types::StatusItem), [`Capability`](types::Capability) |
+//! | [`parse`] | [`Limits`](parse::Limits), [`CommandError`](parse::CommandError) (with the `BAD`/`NO` answer to write), the server's incremental [`CommandDecoder`](parse::CommandDecoder), the client's streaming [`ResponseReader`](parse::ResponseReader) with [`ResponseLimits`](parse::ResponseLimits); one-shot parsing is [`Command::parse`](types::Command::parse) and [`Response::parse`](types::Response::parse) |
+//! | [`encode`] | [`EncodeError`](encode::EncodeError), [`LiteralMode`](encode::LiteralMode) and [`Encoded`](encode::Encoded) (where a client waits for `+`), [`encode_append_head`](encode::encode_append_head) for a client that streams its message, [`FetchLiteralWriter`](encode::FetchLiteralWriter) for a server that streams a FETCH body; encoding is [`Command::encode`](types::Command::encode) and [`Response::encode`](types::Response::encode) |
 //! | [`client`] | the sans-IO client state machine [`Client`](client::Client): greeting, tagged completions as [`Event::Done`](client::Event::Done), literal waits and LITERAL+/-, SASL with SASL-IR, STARTTLS injection guard, streamed FETCH literals, IDLE, streamed APPEND, pipelining |
+//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
 //!
 //! Parsing a command borrows from the input: a command without a list
 //! argument allocates nothing, and neither does a bad one. Strings are
@@ -108,14 +110,14 @@
 //! | [3691](https://www.rfc-editor.org/rfc/rfc3691), [6851](https://www.rfc-editor.org/rfc/rfc6851), [4315](https://www.rfc-editor.org/rfc/rfc4315), [2342](https://www.rfc-editor.org/rfc/rfc2342), [5032](https://www.rfc-editor.org/rfc/rfc5032) | UNSELECT, MOVE, UID EXPUNGE, NAMESPACE, OLDER/YOUNGER | [`types::CommandBody`], [`types::SearchKey`] |
 //! | [4469](https://www.rfc-editor.org/rfc/rfc4469) / [5530](https://www.rfc-editor.org/rfc/rfc5530) | the `TOOBIG` code for a literal over its limit | [`parse::CommandError::code`] |
 //!
-//! Out of this crate for now: responses, the sans-IO client and server
-//! state machines, tokio codecs.
+//! Out of this crate for now: tokio codecs.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
 pub mod encode;
 pub mod parse;
+pub mod server;
 pub mod types;
 
 /// The README's code examples, compiled and run as doc tests.
