@@ -90,7 +90,7 @@ fn greeting_capabilities_and_preauth() {
     let (mut s, _) = server(ServerConfig::default());
     let g = out(&mut s);
     assert!(
-        g.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+"),
+        g.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR LITERAL+"),
         "{g}"
     );
     assert!(g.ends_with("\r\n"));
@@ -512,4 +512,33 @@ fn split_at_every_offset_gives_the_same_session() {
         }
         assert_eq!((&l, &o), (&log, &output), "split {split}");
     }
+}
+
+#[test]
+fn authenticate_login_and_bad_sasl_line() {
+    // "fred" and "secret" in base64.
+    let (log, output) = run(
+        ServerConfig::default(),
+        b"a1 AUTHENTICATE LOGIN\r\nZnJlZA==\r\nc2VjcmV0\r\n",
+        5,
+    );
+    assert_eq!(log, ["login fred"]);
+    assert!(
+        output.ends_with("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\na1 OK LOGIN completed\r\n"),
+        "{output}"
+    );
+    let (_, output) = run(
+        ServerConfig::default(),
+        b"a1 AUTHENTICATE PLAIN\r\n!!!\r\na2 NOOP\r\n",
+        4,
+    );
+    assert!(
+        output.ends_with("a1 BAD Invalid SASL PLAIN response\r\na2 OK NOOP completed\r\n"),
+        "{output}"
+    );
+    let (_, output) = run(ServerConfig::default(), b"a1 AUTHENTICATE CRAM-MD5\r\n", 4);
+    assert!(
+        output.ends_with("a1 NO Unsupported authentication mechanism\r\n"),
+        "{output}"
+    );
 }

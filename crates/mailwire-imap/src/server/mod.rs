@@ -245,6 +245,8 @@ struct Pending {
 enum Mode {
     Normal,
     Sasl(Tag<'static>),
+    /// AUTHENTICATE LOGIN: the user name once it has come.
+    SaslLogin(Tag<'static>, Option<String>),
     Idle(Tag<'static>, CommandId),
     TlsWait,
 }
@@ -336,7 +338,7 @@ impl Server {
             if self.login_disabled() {
                 caps.push_str(" LOGINDISABLED");
             } else {
-                caps.push_str(" AUTH=PLAIN SASL-IR");
+                caps.push_str(" AUTH=PLAIN AUTH=LOGIN SASL-IR");
             }
         }
         caps.push_str(if self.config.limits.literal_minus {
@@ -625,12 +627,14 @@ impl Server {
                         self.in_append = false;
                         self.pending = None;
                     }
+                    // A failed SASL or DONE line ends the command waiting for it.
+                    let tag = match core::mem::replace(&mut self.mode, Mode::Normal) {
+                        Mode::Sasl(t) | Mode::SaslLogin(t, _) | Mode::Idle(t, _) => Some(t),
+                        Mode::Normal | Mode::TlsWait => tag,
+                    };
                     let mut bytes = Vec::new();
                     error.write_answer(tag.as_ref(), &mut bytes);
                     self.write(&bytes);
-                    if self.mode != Mode::Normal {
-                        self.mode = Mode::Normal;
-                    }
                     self.bad_command();
                 }
                 Step::Command(cmd) => self.dispatch(cmd),
@@ -740,6 +744,40 @@ impl Server {
                     return;
                 }
                 self.sasl_plain(tag, line);
+            }
+            Mode::SaslLogin(tag, user) => {
+                if line == b"*" {
+                    self.tagged(&tag, "BAD", "AUTHENTICATE cancelled");
+                    return;
+                }
+                let Ok(value) = sasl::decode_base64(line) else {
+                    self.tagged(&tag, "BAD", "Invalid base64");
+                    self.bad_command();
+                    return;
+                };
+                let value = String::from_utf8_lossy(&value).into_owned();
+                match user {
+                    None => {
+                        // "Password:" in base64 (draft-murchison-sasl-login).
+                        self.write(b"+ UGFzc3dvcmQ6\r\n");
+                        self.mode = Mode::SaslLogin(tag, Some(value));
+                        self.decoder.expect_line();
+                    }
+                    Some(username) => {
+                        let id = self.next_id();
+                        self.pending = Some(Pending {
+                            id,
+                            tag,
+                            kind: Kind::Login,
+                        });
+                        self.events.push_back(Event::Login {
+                            id,
+                            authzid: None,
+                            username,
+                            password: Secret::new(value),
+                        });
+                    }
+                }
             }
             Mode::Normal | Mode::TlsWait => {}
         }
@@ -863,7 +901,8 @@ impl Server {
                 });
             }
             B::Authenticate { mechanism, initial } => {
-                if !mechanism.as_str().eq_ignore_ascii_case("PLAIN") {
+                let login = mechanism.as_str().eq_ignore_ascii_case("LOGIN");
+                if !login && !mechanism.as_str().eq_ignore_ascii_case("PLAIN") {
                     self.tagged(&tag, "NO", "Unsupported authentication mechanism");
                     return;
                 }
@@ -873,6 +912,25 @@ impl Server {
                         "NO",
                         "[PRIVACYREQUIRED] Authentication needs TLS first",
                     );
+                    return;
+                }
+                if login {
+                    // "Username:" in base64; an initial response is the user name.
+                    let user = match initial {
+                        Some(crate::types::InitialResponse::Base64(b64)) => {
+                            sasl::decode_base64(b64.expose().as_bytes())
+                                .ok()
+                                .map(|u| String::from_utf8_lossy(&u).into_owned())
+                        }
+                        _ => None,
+                    };
+                    self.write(if user.is_some() {
+                        b"+ UGFzc3dvcmQ6\r\n"
+                    } else {
+                        b"+ VXNlcm5hbWU6\r\n"
+                    });
+                    self.mode = Mode::SaslLogin(tag, user);
+                    self.decoder.expect_line();
                     return;
                 }
                 match initial {
