@@ -542,3 +542,33 @@ fn authenticate_login_and_bad_sasl_line() {
         "{output}"
     );
 }
+
+#[test]
+fn oversized_append_refused_before_any_octet() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (log, output) = run(config, b"a1 APPEND inbox {99999999999}\r\na2 NOOP\r\n", 6);
+    assert_eq!(log, ["command NOOP"]);
+    assert!(!output.contains("+ Ready"), "{output}");
+    assert!(output.contains("a1 NO [TOOBIG]"), "{output}");
+    assert!(output.ends_with("a2 OK NOOP completed\r\n"));
+}
+
+#[test]
+fn append_before_login_is_refused_and_its_literal_skipped() {
+    let (log, output) = run(
+        ServerConfig::default(),
+        b"a1 APPEND inbox {3}\r\na2 APPEND inbox {3+}\r\nabc\r\na3 NOOP\r\n",
+        4,
+    );
+    assert!(log.is_empty(), "{log:?}");
+    assert!(
+        output.contains("a1 BAD Command not valid in this state\r\n"),
+        "{output}"
+    );
+    assert!(
+        output.contains("a2 BAD Command not valid in this state\r\n"),
+        "{output}"
+    );
+    assert!(output.ends_with("a3 OK NOOP completed\r\n"), "{output}");
+}
