@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use mailwire_imap::server::{Event, Server, ServerConfig, State};
-use mailwire_imap::types::{CommandBody, StatusKind};
+use mailwire_imap::types::{CommandBody, Section, StatusKind, StreamedItem};
 
 fn server(config: ServerConfig) -> (Server, Instant) {
     let now = Instant::now();
@@ -431,8 +431,14 @@ fn streaming_fetch_output_bounded() {
     let Some(Event::Command { id, .. }) = s.poll_event() else {
         panic!()
     };
+    assert_eq!(out(&mut s), "a1 OK ok\r\n");
     let size = 1_000_000;
-    s.send_raw(format!("* 1 FETCH (BODY[] {{{size}}}\r\n").as_bytes())
+    let body = StreamedItem::BodySection {
+        section: Section::default(),
+        origin: None,
+    };
+    let mut writer = s
+        .fetch_begin(1.try_into().unwrap(), &[], &body, size as u64)
         .unwrap();
     let mut total = String::new();
     total.push_str(&out(&mut s));
@@ -440,19 +446,25 @@ fn streaming_fetch_output_bounded() {
     let piece = [b'y'; 1000];
     while written < size {
         while s.wants_data() && written < size {
-            s.send_raw(&piece).unwrap();
+            s.fetch_chunk(&mut writer, &piece).unwrap();
             written += piece.len();
         }
         let chunk = out(&mut s);
         assert!(chunk.len() <= 4096 + 1000);
         total.push_str(&chunk);
     }
-    s.send_raw(b")\r\n").unwrap();
+    // Past the announced size is refused.
+    assert!(s.fetch_chunk(&mut writer, b"z").is_err());
+    s.fetch_finish(writer, &[]).unwrap();
     s.complete(id, StatusKind::Ok, None, "FETCH completed")
         .unwrap();
     total.push_str(&out(&mut s));
-    assert!(total.ends_with(")\r\na2 OK FETCH completed\r\n"));
-    assert!(total.contains(&format!("{{{size}}}\r\n")));
+    assert!(total.ends_with("yy)\r\na2 OK FETCH completed\r\n"));
+    assert!(total.starts_with(&format!("* 1 FETCH (BODY[] {{{size}}}\r\nyyy")));
+    assert_eq!(
+        total.len(),
+        format!("* 1 FETCH (BODY[] {{{size}}}\r\n)\r\na2 OK FETCH completed\r\n").len() + size
+    );
 }
 
 #[test]

@@ -55,10 +55,13 @@ use std::time::{Duration, Instant};
 use bytes::{BufMut, Bytes, BytesMut};
 use mailwire_core::sasl::{self, Credentials};
 
-use crate::encode::EncodeError;
+use std::num::NonZeroU32;
+
+use crate::encode::{EncodeError, FetchLiteralWriter};
 use crate::parse::{CommandDecoder, CommandError, Decoded, Limits};
 use crate::types::{
-    Code, Command, CommandBody, DateTime, Flag, Mailbox, Response, Secret, Status, StatusKind, Tag,
+    Code, Command, CommandBody, DateTime, FetchItem, Flag, Mailbox, Response, Secret, Status,
+    StatusKind, StreamedItem, Tag,
 };
 
 /// How a server behaves; shared by its connections.
@@ -490,6 +493,94 @@ impl Server {
         }
         self.write(bytes);
         Ok(())
+    }
+
+    /// Starts a streamed FETCH response: writes `* seq FETCH (` the
+    /// `before` items and the streamed item with its `{size}` CRLF. Then
+    /// send the octets with [`fetch_chunk`](Self::fetch_chunk) while
+    /// [`wants_data`](Self::wants_data) is true (draining
+    /// [`poll_output`](Self::poll_output) otherwise), and end with
+    /// [`fetch_finish`](Self::fetch_finish).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_imap::server::{Server, ServerConfig};
+    /// use mailwire_imap::types::{FetchItem, Section, StreamedItem};
+    /// # let mut server = Server::new(Arc::new(ServerConfig::default()), Instant::now());
+    /// # let mut out = BytesMut::new();
+    /// # let _ = server.poll_output(&mut out);
+    /// # out.clear();
+    /// let body = StreamedItem::BodySection { section: Section::default(), origin: None };
+    /// let mut writer = server.fetch_begin(1.try_into()?, &[], &body, 11)?;
+    /// for piece in [&b"Hello"[..], b" world"] {
+    ///     if !server.wants_data() {
+    ///         let _ = server.poll_output(&mut out);
+    ///     }
+    ///     server.fetch_chunk(&mut writer, piece)?;
+    /// }
+    /// server.fetch_finish(writer, &[])?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert_eq!(&out[..], b"* 1 FETCH (BODY[] {11}\r\nHello world)\r\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] for an
+    /// item that cannot be written (nothing is written then).
+    pub fn fetch_begin(
+        &mut self,
+        seq: NonZeroU32,
+        before: &[FetchItem<'_>],
+        item: &StreamedItem<'_>,
+        size: u64,
+    ) -> Result<FetchLiteralWriter, DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(FetchLiteralWriter::begin(
+            seq,
+            before,
+            item,
+            size,
+            &mut self.out,
+        )?)
+    }
+
+    /// The next octets of a streamed FETCH literal.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] past the
+    /// announced size or for NUL outside `BINARY[]`.
+    pub fn fetch_chunk(
+        &mut self,
+        writer: &mut FetchLiteralWriter,
+        data: &[u8],
+    ) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(writer.chunk(data, &mut self.out)?)
+    }
+
+    /// Ends a streamed FETCH response: the `after` items and `)` CRLF.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] when fewer
+    /// octets than announced were written.
+    pub fn fetch_finish(
+        &mut self,
+        writer: FetchLiteralWriter,
+        after: &[FetchItem<'_>],
+    ) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(writer.finish(after, &mut self.out)?)
     }
 
     /// Ends a command given to the application: writes `tag status
