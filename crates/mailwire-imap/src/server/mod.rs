@@ -478,11 +478,12 @@ impl Server {
         Ok(())
     }
 
-    /// Writes raw octets of a streamed FETCH literal (after the
-    /// `* n FETCH (... BODY[] {size}` head written with a
-    /// [`FetchLiteralWriter`](crate::encode::FetchLiteralWriter) through
-    /// [`send_raw`](Self::send_raw)). Keep [`wants_data`](Self::wants_data)
-    /// true between calls to bound the output.
+    /// Writes octets as they are: responses the application encoded
+    /// itself (whole CRLF-ended lines; the machine does not check them,
+    /// so prefer [`send_untagged`](Self::send_untagged) and
+    /// [`fetch_begin`](Self::fetch_begin), which cannot inject a line).
+    /// Keep [`wants_data`](Self::wants_data) true between calls to bound
+    /// the output.
     ///
     /// # Errors
     ///
