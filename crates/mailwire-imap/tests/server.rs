@@ -584,3 +584,40 @@ fn append_before_login_is_refused_and_its_literal_skipped() {
     );
     assert!(output.ends_with("a3 OK NOOP completed\r\n"), "{output}");
 }
+
+/// RFC 7888 section 5: with LITERAL- a non-synchronizing literal over
+/// 4096 octets is refused.
+#[test]
+fn literal_minus_advertised_and_enforced() {
+    let mut config = ServerConfig::default();
+    config.limits.literal_minus = true;
+    // The client sends the literal anyway: its octets are skipped, never
+    // read as commands.
+    let mut input = b"a1 LOGIN {5000+}\r\n".to_vec();
+    input.extend_from_slice(&[b'a'; 5000]);
+    input.extend_from_slice(b" y\r\na2 LOGIN {4+}\r\nfred {1+}\r\nx\r\n");
+    let (log, output) = run(config, &input, 9);
+    assert!(
+        output.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR LITERAL- "),
+        "{output}"
+    );
+    assert!(
+        output.contains("a1 NO [TOOBIG]") || output.contains("a1 BAD"),
+        "{output}"
+    );
+    assert_eq!(log, ["login fred"]);
+    assert!(output.ends_with("a2 OK LOGIN completed\r\n"), "{output}");
+}
+
+#[test]
+fn id_enable_and_namespace() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (log, output) = run(
+        config,
+        b"a1 ID NIL\r\na2 ENABLE CONDSTORE\r\na3 NAMESPACE\r\n",
+        64,
+    );
+    assert_eq!(log, ["command NAMESPACE"]);
+    assert!(output.contains("* ID NIL\r\na1 OK ID completed\r\n* ENABLED\r\na2 OK ENABLE completed\r\na3 OK NAMESPACE completed\r\n"), "{output}");
+}
