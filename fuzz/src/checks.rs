@@ -1305,6 +1305,12 @@ pub fn check_imap_server(input: &[u8]) {
                     Event::AppendEnd { id } => {
                         let _ = server.complete(id, StatusKind::Ok, None, "done");
                     }
+                    Event::AppendStart { id, size, .. } => {
+                        if size % 2 == 1 && server.reject_append(id, None, "no").is_ok() {
+                            continue;
+                        }
+                        let _ = server.accept_append(id);
+                    }
                     Event::StartTls => server.tls_established(),
                     _ => {}
                 }

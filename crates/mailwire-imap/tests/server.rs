@@ -49,7 +49,10 @@ fn app(server: &mut Server, log: &mut Vec<String>, appended: &mut u64) {
                         .unwrap();
                 }
             }
-            Event::AppendStart { size, .. } => log.push(format!("append {size}")),
+            Event::AppendStart { id, size, .. } => {
+                log.push(format!("append {size}"));
+                server.accept_append(id).unwrap();
+            }
             Event::AppendData(bytes) => *appended += bytes.len() as u64,
             Event::AppendEnd { id } => {
                 log.push("append end".into());
@@ -384,7 +387,10 @@ fn streaming_append_of_8_mib_with_bounded_buffers() {
         panic!()
     };
     assert_eq!(announced, size as u64);
-    assert!(out(&mut s).ends_with("+ Ready for literal data\r\n"));
+    // No "+" before the application accepts.
+    assert!(!out(&mut s).contains('+'));
+    s.accept_append(id).unwrap();
+    assert_eq!(out(&mut s), "+ Ready for literal data\r\n");
     let chunk = vec![b'x'; 100_000];
     let mut sent = 0;
     let mut received = 0u64;
@@ -620,4 +626,32 @@ fn id_enable_and_namespace() {
     );
     assert_eq!(log, ["command NAMESPACE"]);
     assert!(output.contains("* ID NIL\r\na1 OK ID completed\r\n* ENABLED\r\na2 OK ENABLE completed\r\na3 OK NAMESPACE completed\r\n"), "{output}");
+}
+
+/// RFC 9051 6.3.12: a server refuses an APPEND to a mailbox that does not
+/// exist with `NO [TRYCREATE]`, before the client sends the message.
+#[test]
+fn append_refused_before_the_continuation() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (mut s, now) = server(config);
+    let _ = out(&mut s);
+    let _ = s.handle_input(now, b"a1 APPEND nosuch {11}\r\n");
+    let Some(Event::AppendStart { id, mailbox, .. }) = s.poll_event() else {
+        panic!()
+    };
+    assert!(format!("{mailbox:?}").contains("nosuch"));
+    s.reject_append(
+        id,
+        Some(mailwire_imap::types::Code::TryCreate),
+        "no such mailbox",
+    )
+    .unwrap();
+    assert_eq!(out(&mut s), "a1 NO [TRYCREATE] no such mailbox\r\n");
+    assert!(s.accept_append(id).is_err());
+    let _ = s.handle_input(now, b"a2 NOOP\r\n");
+    let Some(Event::Command { command, .. }) = s.poll_event() else {
+        panic!()
+    };
+    assert_eq!(command.body, CommandBody::Noop);
 }

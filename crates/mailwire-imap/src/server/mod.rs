@@ -182,8 +182,9 @@ pub enum Event {
         /// The IDLE command.
         id: CommandId,
     },
-    /// An APPEND message starts (the `+` is sent already when it was a
-    /// synchronizing literal); its octets follow as
+    /// An APPEND message is announced: answer with
+    /// [`Server::accept_append`] (a synchronizing literal gets its `+`)
+    /// or [`Server::reject_append`]; its octets follow as
     /// [`Event::AppendData`]. For MULTIAPPEND this comes once per message.
     AppendStart {
         /// Pass to [`Server::complete`] after [`Event::AppendEnd`].
@@ -286,6 +287,8 @@ pub struct Server {
     tls: bool,
     pending: Option<Pending>,
     in_append: bool,
+    /// A synchronizing APPEND literal waits for the application's word.
+    append_waiting: bool,
     append_mailbox: Option<Mailbox<'static>>,
     next_id: u64,
     bad: usize,
@@ -312,6 +315,7 @@ impl Server {
             tls: config.implicit_tls,
             pending: None,
             in_append: false,
+            append_waiting: false,
             append_mailbox: None,
             next_id: 0,
             bad: 0,
@@ -584,6 +588,67 @@ impl Server {
         Ok(writer.finish(after, &mut self.out)?)
     }
 
+    /// Accepts the APPEND message just announced ([`Event::AppendStart`]):
+    /// for a synchronizing literal this writes `+ Ready` so the client
+    /// sends it. Call it for every message (it does nothing when the
+    /// literal was non-synchronizing).
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::NotPending`] when `id` is not the APPEND being read.
+    pub fn accept_append(&mut self, id: CommandId) -> Result<(), DecisionError> {
+        self.append_check(id)?;
+        if core::mem::take(&mut self.append_waiting) {
+            self.write(b"+ Ready for literal data\r\n");
+        }
+        self.process();
+        Ok(())
+    }
+
+    /// Refuses the APPEND message just announced before any of its
+    /// octets is read (no such mailbox: `Code::TryCreate`; over quota):
+    /// writes `tag NO [code] text` and the command ends. Only a
+    /// synchronizing literal can be refused; a non-synchronizing one is
+    /// on its way, so read it and [`complete`](Self::complete) with `NO`.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::NotPending`] when `id` is not an APPEND waiting
+    /// for this decision, [`DecisionError::Encode`] for bad text.
+    pub fn reject_append(
+        &mut self,
+        id: CommandId,
+        code: Option<Code<'_>>,
+        text: &str,
+    ) -> Result<(), DecisionError> {
+        self.append_check(id)?;
+        if !self.append_waiting || !self.decoder.reject_literal() {
+            return Err(DecisionError::NotPending);
+        }
+        self.append_waiting = false;
+        self.in_append = false;
+        let Some(pending) = self.pending.take() else {
+            return Err(DecisionError::NotPending);
+        };
+        let mut response = Status::new(Some(pending.tag), StatusKind::No, text);
+        response.code = code;
+        let mut bytes = Vec::new();
+        response.encode(&mut bytes)?;
+        self.write(&bytes);
+        self.process();
+        Ok(())
+    }
+
+    fn append_check(&self, id: CommandId) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        match &self.pending {
+            Some(p) if p.id == id && p.kind == Kind::Append && self.in_append => Ok(()),
+            _ => Err(DecisionError::NotPending),
+        }
+    }
+
     /// Ends a command given to the application: writes `tag status
     /// [code] text` and updates the state (a successful login
     /// authenticates, SELECT/EXAMINE select, CLOSE/UNSELECT deselect).
@@ -639,6 +704,7 @@ impl Server {
 
     fn close(&mut self) {
         self.closed = true;
+        self.append_waiting = false;
         self.state = State::Logout;
         self.buf.clear();
         self.pending = None;
@@ -703,6 +769,7 @@ impl Server {
                 || !self.events.is_empty()
                 || self.out.len() >= self.config.max_output
                 || (self.pending.is_some() && !self.in_append)
+                || self.append_waiting
             {
                 return;
             }
@@ -805,9 +872,8 @@ impl Server {
         {
             return;
         }
-        if sync {
-            self.write(b"+ Ready for literal data\r\n");
-        }
+        // A synchronizing literal waits for accept_append / reject_append.
+        self.append_waiting = sync;
         let mailbox = self.append_mailbox.clone().unwrap_or(Mailbox::Inbox);
         self.events.push_back(Event::AppendStart {
             id,
