@@ -1866,11 +1866,9 @@ pub fn check_imap_server(input: &[u8]) {
     let now = Instant::now();
     let mut server = Server::new(Arc::new(config), now);
     let mut out = BytesMut::new();
-    let mut last = 0;
-    let drain = |server: &mut Server, out: &mut BytesMut, last: &mut usize| {
+    let drain = |server: &mut Server, out: &mut BytesMut| {
         let n = server.poll_output(out);
         assert!(n <= bound, "output of {n} octets at once");
-        *last = out.len();
     };
     let pieces = chunks(data, &[*c1, *c2]);
     for piece in pieces {
@@ -1894,18 +1892,24 @@ pub fn check_imap_server(input: &[u8]) {
                     Event::AppendEnd { id } => {
                         let _ = server.complete(id, StatusKind::Ok, None, "done");
                     }
+                    Event::AppendStart { id, size, .. } => {
+                        if size % 2 == 1 && server.reject_append(id, None, "no").is_ok() {
+                            continue;
+                        }
+                        let _ = server.accept_append(id);
+                    }
                     Event::StartTls => server.tls_established(),
                     _ => {}
                 }
-                drain(&mut server, &mut out, &mut last);
+                drain(&mut server, &mut out);
             }
-            drain(&mut server, &mut out, &mut last);
+            drain(&mut server, &mut out);
             if taken == 0 {
                 stalls += 1;
                 assert!(stalls < 4, "server takes no input and has nothing to do");
             }
         }
     }
-    drain(&mut server, &mut out, &mut last);
+    drain(&mut server, &mut out);
     assert_imap_output_well_formed(&out);
 }

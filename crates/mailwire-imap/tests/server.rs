@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use mailwire_imap::server::{Event, Server, ServerConfig, State};
-use mailwire_imap::types::{CommandBody, StatusKind};
+use mailwire_imap::types::{CommandBody, Section, StatusKind, StreamedItem};
 
 fn server(config: ServerConfig) -> (Server, Instant) {
     let now = Instant::now();
@@ -49,7 +49,10 @@ fn app(server: &mut Server, log: &mut Vec<String>, appended: &mut u64) {
                         .unwrap();
                 }
             }
-            Event::AppendStart { size, .. } => log.push(format!("append {size}")),
+            Event::AppendStart { id, size, .. } => {
+                log.push(format!("append {size}"));
+                server.accept_append(id).unwrap();
+            }
             Event::AppendData(bytes) => *appended += bytes.len() as u64,
             Event::AppendEnd { id } => {
                 log.push("append end".into());
@@ -90,7 +93,7 @@ fn greeting_capabilities_and_preauth() {
     let (mut s, _) = server(ServerConfig::default());
     let g = out(&mut s);
     assert!(
-        g.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+"),
+        g.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR LITERAL+"),
         "{g}"
     );
     assert!(g.ends_with("\r\n"));
@@ -384,7 +387,10 @@ fn streaming_append_of_8_mib_with_bounded_buffers() {
         panic!()
     };
     assert_eq!(announced, size as u64);
-    assert!(out(&mut s).ends_with("+ Ready for literal data\r\n"));
+    // No "+" before the application accepts.
+    assert!(!out(&mut s).contains('+'));
+    s.accept_append(id).unwrap();
+    assert_eq!(out(&mut s), "+ Ready for literal data\r\n");
     let chunk = vec![b'x'; 100_000];
     let mut sent = 0;
     let mut received = 0u64;
@@ -431,8 +437,14 @@ fn streaming_fetch_output_bounded() {
     let Some(Event::Command { id, .. }) = s.poll_event() else {
         panic!()
     };
+    assert_eq!(out(&mut s), "a1 OK ok\r\n");
     let size = 1_000_000;
-    s.send_raw(format!("* 1 FETCH (BODY[] {{{size}}}\r\n").as_bytes())
+    let body = StreamedItem::BodySection {
+        section: Section::default(),
+        origin: None,
+    };
+    let mut writer = s
+        .fetch_begin(1.try_into().unwrap(), &[], &body, size as u64)
         .unwrap();
     let mut total = String::new();
     total.push_str(&out(&mut s));
@@ -440,19 +452,25 @@ fn streaming_fetch_output_bounded() {
     let piece = [b'y'; 1000];
     while written < size {
         while s.wants_data() && written < size {
-            s.send_raw(&piece).unwrap();
+            s.fetch_chunk(&mut writer, &piece).unwrap();
             written += piece.len();
         }
         let chunk = out(&mut s);
         assert!(chunk.len() <= 4096 + 1000);
         total.push_str(&chunk);
     }
-    s.send_raw(b")\r\n").unwrap();
+    // Past the announced size is refused.
+    assert!(s.fetch_chunk(&mut writer, b"z").is_err());
+    s.fetch_finish(writer, &[]).unwrap();
     s.complete(id, StatusKind::Ok, None, "FETCH completed")
         .unwrap();
     total.push_str(&out(&mut s));
-    assert!(total.ends_with(")\r\na2 OK FETCH completed\r\n"));
-    assert!(total.contains(&format!("{{{size}}}\r\n")));
+    assert!(total.ends_with("yy)\r\na2 OK FETCH completed\r\n"));
+    assert!(total.starts_with(&format!("* 1 FETCH (BODY[] {{{size}}}\r\nyyy")));
+    assert_eq!(
+        total.len(),
+        format!("* 1 FETCH (BODY[] {{{size}}}\r\n)\r\na2 OK FETCH completed\r\n").len() + size
+    );
 }
 
 #[test]
@@ -512,4 +530,128 @@ fn split_at_every_offset_gives_the_same_session() {
         }
         assert_eq!((&l, &o), (&log, &output), "split {split}");
     }
+}
+
+#[test]
+fn authenticate_login_and_bad_sasl_line() {
+    // "fred" and "secret" in base64.
+    let (log, output) = run(
+        ServerConfig::default(),
+        b"a1 AUTHENTICATE LOGIN\r\nZnJlZA==\r\nc2VjcmV0\r\n",
+        5,
+    );
+    assert_eq!(log, ["login fred"]);
+    assert!(
+        output.ends_with("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\na1 OK LOGIN completed\r\n"),
+        "{output}"
+    );
+    let (_, output) = run(
+        ServerConfig::default(),
+        b"a1 AUTHENTICATE PLAIN\r\n!!!\r\na2 NOOP\r\n",
+        4,
+    );
+    assert!(
+        output.ends_with("a1 BAD Invalid SASL PLAIN response\r\na2 OK NOOP completed\r\n"),
+        "{output}"
+    );
+    let (_, output) = run(ServerConfig::default(), b"a1 AUTHENTICATE CRAM-MD5\r\n", 4);
+    assert!(
+        output.ends_with("a1 NO Unsupported authentication mechanism\r\n"),
+        "{output}"
+    );
+}
+
+#[test]
+fn oversized_append_refused_before_any_octet() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (log, output) = run(config, b"a1 APPEND inbox {99999999999}\r\na2 NOOP\r\n", 6);
+    assert_eq!(log, ["command NOOP"]);
+    assert!(!output.contains("+ Ready"), "{output}");
+    assert!(output.contains("a1 NO [TOOBIG]"), "{output}");
+    assert!(output.ends_with("a2 OK NOOP completed\r\n"));
+}
+
+#[test]
+fn append_before_login_is_refused_and_its_literal_skipped() {
+    let (log, output) = run(
+        ServerConfig::default(),
+        b"a1 APPEND inbox {3}\r\na2 APPEND inbox {3+}\r\nabc\r\na3 NOOP\r\n",
+        4,
+    );
+    assert!(log.is_empty(), "{log:?}");
+    assert!(
+        output.contains("a1 BAD Command not valid in this state\r\n"),
+        "{output}"
+    );
+    assert!(
+        output.contains("a2 BAD Command not valid in this state\r\n"),
+        "{output}"
+    );
+    assert!(output.ends_with("a3 OK NOOP completed\r\n"), "{output}");
+}
+
+/// RFC 7888 section 5: with LITERAL- a non-synchronizing literal over
+/// 4096 octets is refused.
+#[test]
+fn literal_minus_advertised_and_enforced() {
+    let mut config = ServerConfig::default();
+    config.limits.literal_minus = true;
+    // The client sends the literal anyway: its octets are skipped, never
+    // read as commands.
+    let mut input = b"a1 LOGIN {5000+}\r\n".to_vec();
+    input.extend_from_slice(&[b'a'; 5000]);
+    input.extend_from_slice(b" y\r\na2 LOGIN {4+}\r\nfred {1+}\r\nx\r\n");
+    let (log, output) = run(config, &input, 9);
+    assert!(
+        output.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR LITERAL- "),
+        "{output}"
+    );
+    assert!(
+        output.contains("a1 NO [TOOBIG]") || output.contains("a1 BAD"),
+        "{output}"
+    );
+    assert_eq!(log, ["login fred"]);
+    assert!(output.ends_with("a2 OK LOGIN completed\r\n"), "{output}");
+}
+
+#[test]
+fn id_enable_and_namespace() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (log, output) = run(
+        config,
+        b"a1 ID NIL\r\na2 ENABLE CONDSTORE\r\na3 NAMESPACE\r\n",
+        64,
+    );
+    assert_eq!(log, ["command NAMESPACE"]);
+    assert!(output.contains("* ID NIL\r\na1 OK ID completed\r\n* ENABLED\r\na2 OK ENABLE completed\r\na3 OK NAMESPACE completed\r\n"), "{output}");
+}
+
+/// RFC 9051 6.3.12: a server refuses an APPEND to a mailbox that does not
+/// exist with `NO [TRYCREATE]`, before the client sends the message.
+#[test]
+fn append_refused_before_the_continuation() {
+    let mut config = ServerConfig::default();
+    config.preauth = true;
+    let (mut s, now) = server(config);
+    let _ = out(&mut s);
+    let _ = s.handle_input(now, b"a1 APPEND nosuch {11}\r\n");
+    let Some(Event::AppendStart { id, mailbox, .. }) = s.poll_event() else {
+        panic!()
+    };
+    assert!(format!("{mailbox:?}").contains("nosuch"));
+    s.reject_append(
+        id,
+        Some(mailwire_imap::types::Code::TryCreate),
+        "no such mailbox",
+    )
+    .unwrap();
+    assert_eq!(out(&mut s), "a1 NO [TRYCREATE] no such mailbox\r\n");
+    assert!(s.accept_append(id).is_err());
+    let _ = s.handle_input(now, b"a2 NOOP\r\n");
+    let Some(Event::Command { command, .. }) = s.poll_event() else {
+        panic!()
+    };
+    assert_eq!(command.body, CommandBody::Noop);
 }

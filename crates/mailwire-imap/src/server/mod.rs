@@ -55,10 +55,13 @@ use std::time::{Duration, Instant};
 use bytes::{BufMut, Bytes, BytesMut};
 use mailwire_core::sasl::{self, Credentials};
 
-use crate::encode::EncodeError;
+use std::num::NonZeroU32;
+
+use crate::encode::{EncodeError, FetchLiteralWriter};
 use crate::parse::{CommandDecoder, CommandError, Decoded, Limits};
 use crate::types::{
-    Code, Command, CommandBody, DateTime, Flag, Mailbox, Response, Secret, Status, StatusKind, Tag,
+    Code, Command, CommandBody, DateTime, FetchItem, Flag, Mailbox, Response, Secret, Status,
+    StatusKind, StreamedItem, Tag,
 };
 
 /// How a server behaves; shared by its connections.
@@ -179,8 +182,9 @@ pub enum Event {
         /// The IDLE command.
         id: CommandId,
     },
-    /// An APPEND message starts (the `+` is sent already when it was a
-    /// synchronizing literal); its octets follow as
+    /// An APPEND message is announced: answer with
+    /// [`Server::accept_append`] (a synchronizing literal gets its `+`)
+    /// or [`Server::reject_append`]; its octets follow as
     /// [`Event::AppendData`]. For MULTIAPPEND this comes once per message.
     AppendStart {
         /// Pass to [`Server::complete`] after [`Event::AppendEnd`].
@@ -245,6 +249,8 @@ struct Pending {
 enum Mode {
     Normal,
     Sasl(Tag<'static>),
+    /// AUTHENTICATE LOGIN: the user name once it has come.
+    SaslLogin(Tag<'static>, Option<String>),
     Idle(Tag<'static>, CommandId),
     TlsWait,
 }
@@ -281,6 +287,8 @@ pub struct Server {
     tls: bool,
     pending: Option<Pending>,
     in_append: bool,
+    /// A synchronizing APPEND literal waits for the application's word.
+    append_waiting: bool,
     append_mailbox: Option<Mailbox<'static>>,
     next_id: u64,
     bad: usize,
@@ -307,6 +315,7 @@ impl Server {
             tls: config.implicit_tls,
             pending: None,
             in_append: false,
+            append_waiting: false,
             append_mailbox: None,
             next_id: 0,
             bad: 0,
@@ -336,7 +345,7 @@ impl Server {
             if self.login_disabled() {
                 caps.push_str(" LOGINDISABLED");
             } else {
-                caps.push_str(" AUTH=PLAIN SASL-IR");
+                caps.push_str(" AUTH=PLAIN AUTH=LOGIN SASL-IR");
             }
         }
         caps.push_str(if self.config.limits.literal_minus {
@@ -473,11 +482,12 @@ impl Server {
         Ok(())
     }
 
-    /// Writes raw octets of a streamed FETCH literal (after the
-    /// `* n FETCH (... BODY[] {size}` head written with a
-    /// [`FetchLiteralWriter`](crate::encode::FetchLiteralWriter) through
-    /// [`send_raw`](Self::send_raw)). Keep [`wants_data`](Self::wants_data)
-    /// true between calls to bound the output.
+    /// Writes octets as they are: responses the application encoded
+    /// itself (whole CRLF-ended lines; the machine does not check them,
+    /// so prefer [`send_untagged`](Self::send_untagged) and
+    /// [`fetch_begin`](Self::fetch_begin), which cannot inject a line).
+    /// Keep [`wants_data`](Self::wants_data) true between calls to bound
+    /// the output.
     ///
     /// # Errors
     ///
@@ -488,6 +498,155 @@ impl Server {
         }
         self.write(bytes);
         Ok(())
+    }
+
+    /// Starts a streamed FETCH response: writes `* seq FETCH (` the
+    /// `before` items and the streamed item with its `{size}` CRLF. Then
+    /// send the octets with [`fetch_chunk`](Self::fetch_chunk) while
+    /// [`wants_data`](Self::wants_data) is true (draining
+    /// [`poll_output`](Self::poll_output) otherwise), and end with
+    /// [`fetch_finish`](Self::fetch_finish).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use bytes::BytesMut;
+    /// # use mailwire_imap::server::{Server, ServerConfig};
+    /// use mailwire_imap::types::{FetchItem, Section, StreamedItem};
+    /// # let mut server = Server::new(Arc::new(ServerConfig::default()), Instant::now());
+    /// # let mut out = BytesMut::new();
+    /// # let _ = server.poll_output(&mut out);
+    /// # out.clear();
+    /// let body = StreamedItem::BodySection { section: Section::default(), origin: None };
+    /// let mut writer = server.fetch_begin(1.try_into()?, &[], &body, 11)?;
+    /// for piece in [&b"Hello"[..], b" world"] {
+    ///     if !server.wants_data() {
+    ///         let _ = server.poll_output(&mut out);
+    ///     }
+    ///     server.fetch_chunk(&mut writer, piece)?;
+    /// }
+    /// server.fetch_finish(writer, &[])?;
+    /// let _ = server.poll_output(&mut out);
+    /// assert_eq!(&out[..], b"* 1 FETCH (BODY[] {11}\r\nHello world)\r\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] for an
+    /// item that cannot be written (nothing is written then).
+    pub fn fetch_begin(
+        &mut self,
+        seq: NonZeroU32,
+        before: &[FetchItem<'_>],
+        item: &StreamedItem<'_>,
+        size: u64,
+    ) -> Result<FetchLiteralWriter, DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(FetchLiteralWriter::begin(
+            seq,
+            before,
+            item,
+            size,
+            &mut self.out,
+        )?)
+    }
+
+    /// The next octets of a streamed FETCH literal.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] past the
+    /// announced size or for NUL outside `BINARY[]`.
+    pub fn fetch_chunk(
+        &mut self,
+        writer: &mut FetchLiteralWriter,
+        data: &[u8],
+    ) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(writer.chunk(data, &mut self.out)?)
+    }
+
+    /// Ends a streamed FETCH response: the `after` items and `)` CRLF.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::Closed`], or [`DecisionError::Encode`] when fewer
+    /// octets than announced were written.
+    pub fn fetch_finish(
+        &mut self,
+        writer: FetchLiteralWriter,
+        after: &[FetchItem<'_>],
+    ) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        Ok(writer.finish(after, &mut self.out)?)
+    }
+
+    /// Accepts the APPEND message just announced ([`Event::AppendStart`]):
+    /// for a synchronizing literal this writes `+ Ready` so the client
+    /// sends it. Call it for every message (it does nothing when the
+    /// literal was non-synchronizing).
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::NotPending`] when `id` is not the APPEND being read.
+    pub fn accept_append(&mut self, id: CommandId) -> Result<(), DecisionError> {
+        self.append_check(id)?;
+        if core::mem::take(&mut self.append_waiting) {
+            self.write(b"+ Ready for literal data\r\n");
+        }
+        self.process();
+        Ok(())
+    }
+
+    /// Refuses the APPEND message just announced before any of its
+    /// octets is read (no such mailbox: `Code::TryCreate`; over quota):
+    /// writes `tag NO [code] text` and the command ends. Only a
+    /// synchronizing literal can be refused; a non-synchronizing one is
+    /// on its way, so read it and [`complete`](Self::complete) with `NO`.
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::NotPending`] when `id` is not an APPEND waiting
+    /// for this decision, [`DecisionError::Encode`] for bad text.
+    pub fn reject_append(
+        &mut self,
+        id: CommandId,
+        code: Option<Code<'_>>,
+        text: &str,
+    ) -> Result<(), DecisionError> {
+        self.append_check(id)?;
+        if !self.append_waiting || !self.decoder.reject_literal() {
+            return Err(DecisionError::NotPending);
+        }
+        self.append_waiting = false;
+        self.in_append = false;
+        let Some(pending) = self.pending.take() else {
+            return Err(DecisionError::NotPending);
+        };
+        let mut response = Status::new(Some(pending.tag), StatusKind::No, text);
+        response.code = code;
+        let mut bytes = Vec::new();
+        response.encode(&mut bytes)?;
+        self.write(&bytes);
+        self.process();
+        Ok(())
+    }
+
+    fn append_check(&self, id: CommandId) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        match &self.pending {
+            Some(p) if p.id == id && p.kind == Kind::Append && self.in_append => Ok(()),
+            _ => Err(DecisionError::NotPending),
+        }
     }
 
     /// Ends a command given to the application: writes `tag status
@@ -545,6 +704,7 @@ impl Server {
 
     fn close(&mut self) {
         self.closed = true;
+        self.append_waiting = false;
         self.state = State::Logout;
         self.buf.clear();
         self.pending = None;
@@ -609,6 +769,7 @@ impl Server {
                 || !self.events.is_empty()
                 || self.out.len() >= self.config.max_output
                 || (self.pending.is_some() && !self.in_append)
+                || self.append_waiting
             {
                 return;
             }
@@ -625,12 +786,14 @@ impl Server {
                         self.in_append = false;
                         self.pending = None;
                     }
+                    // A failed SASL or DONE line ends the command waiting for it.
+                    let tag = match core::mem::replace(&mut self.mode, Mode::Normal) {
+                        Mode::Sasl(t) | Mode::SaslLogin(t, _) | Mode::Idle(t, _) => Some(t),
+                        Mode::Normal | Mode::TlsWait => tag,
+                    };
                     let mut bytes = Vec::new();
                     error.write_answer(tag.as_ref(), &mut bytes);
                     self.write(&bytes);
-                    if self.mode != Mode::Normal {
-                        self.mode = Mode::Normal;
-                    }
                     self.bad_command();
                 }
                 Step::Command(cmd) => self.dispatch(cmd),
@@ -709,9 +872,8 @@ impl Server {
         {
             return;
         }
-        if sync {
-            self.write(b"+ Ready for literal data\r\n");
-        }
+        // A synchronizing literal waits for accept_append / reject_append.
+        self.append_waiting = sync;
         let mailbox = self.append_mailbox.clone().unwrap_or(Mailbox::Inbox);
         self.events.push_back(Event::AppendStart {
             id,
@@ -740,6 +902,40 @@ impl Server {
                     return;
                 }
                 self.sasl_plain(tag, line);
+            }
+            Mode::SaslLogin(tag, user) => {
+                if line == b"*" {
+                    self.tagged(&tag, "BAD", "AUTHENTICATE cancelled");
+                    return;
+                }
+                let Ok(value) = sasl::decode_base64(line) else {
+                    self.tagged(&tag, "BAD", "Invalid base64");
+                    self.bad_command();
+                    return;
+                };
+                let value = String::from_utf8_lossy(&value).into_owned();
+                match user {
+                    None => {
+                        // "Password:" in base64 (draft-murchison-sasl-login).
+                        self.write(b"+ UGFzc3dvcmQ6\r\n");
+                        self.mode = Mode::SaslLogin(tag, Some(value));
+                        self.decoder.expect_line();
+                    }
+                    Some(username) => {
+                        let id = self.next_id();
+                        self.pending = Some(Pending {
+                            id,
+                            tag,
+                            kind: Kind::Login,
+                        });
+                        self.events.push_back(Event::Login {
+                            id,
+                            authzid: None,
+                            username,
+                            password: Secret::new(value),
+                        });
+                    }
+                }
             }
             Mode::Normal | Mode::TlsWait => {}
         }
@@ -863,7 +1059,8 @@ impl Server {
                 });
             }
             B::Authenticate { mechanism, initial } => {
-                if !mechanism.as_str().eq_ignore_ascii_case("PLAIN") {
+                let login = mechanism.as_str().eq_ignore_ascii_case("LOGIN");
+                if !login && !mechanism.as_str().eq_ignore_ascii_case("PLAIN") {
                     self.tagged(&tag, "NO", "Unsupported authentication mechanism");
                     return;
                 }
@@ -873,6 +1070,25 @@ impl Server {
                         "NO",
                         "[PRIVACYREQUIRED] Authentication needs TLS first",
                     );
+                    return;
+                }
+                if login {
+                    // "Username:" in base64; an initial response is the user name.
+                    let user = match initial {
+                        Some(crate::types::InitialResponse::Base64(b64)) => {
+                            sasl::decode_base64(b64.expose().as_bytes())
+                                .ok()
+                                .map(|u| String::from_utf8_lossy(&u).into_owned())
+                        }
+                        _ => None,
+                    };
+                    self.write(if user.is_some() {
+                        b"+ UGFzc3dvcmQ6\r\n"
+                    } else {
+                        b"+ VXNlcm5hbWU6\r\n"
+                    });
+                    self.mode = Mode::SaslLogin(tag, user);
+                    self.decoder.expect_line();
                     return;
                 }
                 match initial {
