@@ -115,7 +115,20 @@ pub(crate) fn start_dovecot(options: &DovecotOptions) -> Option<Dovecot> {
     }
     fs::write(root.join("users"), users).expect("write the Dovecot users file");
 
-    let ports = [free_port(), free_port(), free_port(), free_port()];
+    // Four different ports: each listener held open until all are chosen,
+    // so the system cannot hand the same free port out twice (Dovecot
+    // refuses a duplicate listener).
+    let held: Vec<std::net::TcpListener> = (0..4)
+        .map(|_| std::net::TcpListener::bind((LOOPBACK, 0)).expect("bind 127.0.0.1:0"))
+        .collect();
+    let port_of = |l: &std::net::TcpListener| l.local_addr().expect("a bound address").port();
+    let ports = [
+        port_of(&held[0]),
+        port_of(&held[1]),
+        port_of(&held[2]),
+        port_of(&held[3]),
+    ];
+    drop(held);
     let [pop3_port, pop3s_port, imap_port, imaps_port] = ports;
     let config = configuration(root, owner, ports, &options.extra_config);
     let config_path = root.join("dovecot.conf");
