@@ -395,7 +395,8 @@ fn file_name(unique_id: &str) -> String {
 }
 
 /// Prints each line of `bytes` after `who`, long runs of message data
-/// shortened.
+/// shortened and the argument of `PASS` hidden (transcripts get pasted
+/// into bug reports).
 pub(crate) fn print_lines(who: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split_terminator("\r\n").collect();
@@ -406,6 +407,11 @@ pub(crate) fn print_lines(who: &str, bytes: &[u8]) {
         if lines.len() > 12 && (6..lines.len() - 4).contains(&i) {
             continue;
         }
-        println!("{who} {line}");
+        match line.get(..5) {
+            Some(verb) if who == "C:" && verb.eq_ignore_ascii_case("PASS ") => {
+                println!("{who} {verb}********");
+            }
+            _ => println!("{who} {line}"),
+        }
     }
 }
