@@ -209,6 +209,30 @@ fn swaks_and_curl_submit_and_read() {
         .unwrap();
         out.assert_success();
     }
+    // Alice cannot send as Bob, nor as the null sender (RFC 6409 6.1).
+    for from in ["bob@example.org", ""] {
+        let out = swaks(&[
+            "--server",
+            &submission,
+            "--tls",
+            "--auth",
+            "PLAIN",
+            "--auth-user",
+            "alice",
+            "--auth-password",
+            "wonderland",
+            "--from",
+            from,
+            "--to",
+            "bob@example.org",
+        ])
+        .unwrap();
+        assert!(!out.success(), "{out}");
+        assert!(
+            out.stdout.contains("553 5.7.1 Sender address not owned"),
+            "{out}"
+        );
+    }
     // A wrong password is refused.
     let out = swaks(&[
         "--server",

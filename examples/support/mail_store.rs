@@ -317,6 +317,27 @@ impl Spool for MailStore {
             )),
         }
     }
+
+    /// On submission (a store made with [`MailStore::relaying_to`]), the
+    /// sender must be an address of the account that logged in: a user
+    /// cannot send as another one, nor as the null sender, which only
+    /// bounces use (RFC 6409 section 6.1 leaves the policy to the server).
+    /// The MX takes any sender.
+    fn check_sender(&self, address: &str, user: Option<&str>) -> Result<(), Reply<'static>> {
+        if self.relay.is_none() {
+            return Ok(());
+        }
+        match (self.accounts.destination(address), user) {
+            (Destination::Local(owner), Some(user)) if owner == user && bare(address) != "" => {
+                Ok(())
+            }
+            _ => Err(Reply::new(
+                ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
+                EnhancedStatus::new(5, 7, 1),
+                "Sender address not owned by the authenticated user",
+            )),
+        }
+    }
 }
 
 /// One message on its way into the users' Maildirs and the queue;

@@ -70,6 +70,15 @@ pub(crate) trait Spool: Send + Sync + std::fmt::Debug {
         let _ = address;
         Ok(())
     }
+
+    /// Decides on the sender (`<a@example.org>`, or `<>`) as its `MAIL`
+    /// arrives, knowing who logged in (`None`: nobody did). `Err(reply)`
+    /// refuses it with that reply: a submission server lets a user send
+    /// only as themselves (RFC 6409 section 6.1). The default takes any.
+    fn check_sender(&self, address: &str, user: Option<&str>) -> Result<(), Reply<'static>> {
+        let _ = (address, user);
+        Ok(())
+    }
 }
 
 /// One message going into a [`Spool`]; dropping it gives the message up.
@@ -266,6 +275,8 @@ struct Session<'s> {
     spooled: Option<Box<dyn SpoolWriter>>,
     /// Why the spool could not take the message (answered at its end).
     spool_error: Option<io::Error>,
+    /// The account that logged in with `AUTH`.
+    user: Option<String>,
 }
 
 /// Whether to turn this connection away, counting it if so.
@@ -313,6 +324,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) -> io::Re
         delivery: None,
         spooled: None,
         spool_error: None,
+        user: None,
     };
     // Small at first (most sessions are short); grown while a message
     // streams in.
@@ -413,6 +425,15 @@ impl Session<'_> {
                 Ok(())
             }
             Event::Mail(mail) => {
+                if let Store::Spool(spool) = &self.shared.options.store {
+                    let from = mail.reverse_path().to_string();
+                    if let Err(reply) = spool.check_sender(&from, self.user.as_deref()) {
+                        return server
+                            .reject_sender(reply)
+                            .map(|()| false)
+                            .map_err(|e| io::Error::other(e.to_string()));
+                    }
+                }
                 if self.keeps_envelope() {
                     self.sender = mail.reverse_path().to_string();
                     self.recipients.clear();
@@ -507,7 +528,8 @@ impl Session<'_> {
             }
             Event::StartTls => return Ok(true),
             Event::Auth(request) => {
-                if self.check(&request.credentials) {
+                if let Some(user) = self.check(&request.credentials) {
+                    self.user = Some(user);
                     server.accept_auth()
                 } else {
                     server.reject_auth(Reply::new(
@@ -617,20 +639,21 @@ impl Session<'_> {
         Ok(false)
     }
 
-    /// Whether the credentials match one of the accounts.
-    fn check(&self, credentials: &Credentials) -> bool {
+    /// The account the credentials match, if one does.
+    fn check(&self, credentials: &Credentials) -> Option<String> {
         let users = &self.shared.options.users;
-        match credentials {
+        let (name, _) = match credentials {
             Credentials::Password {
                 username, password, ..
             } => users
                 .iter()
-                .any(|(name, pass)| name == username && pass == password.expose()),
-            Credentials::CramMd5(response) => users.iter().any(|(name, pass)| {
+                .find(|(name, pass)| name == username && pass == password.expose())?,
+            Credentials::CramMd5(response) => users.iter().find(|(name, pass)| {
                 name == response.username() && response.verify(pass.as_bytes())
-            }),
-            _ => false,
-        }
+            })?,
+            _ => return None,
+        };
+        Some(name.clone())
     }
 
     /// The `Return-Path` and `Received` fields put in front of a stored
