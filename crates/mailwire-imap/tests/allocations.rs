@@ -4,53 +4,15 @@
 //! Commands holding a list (FETCH attribute lists, STORE flags, STATUS
 //! items, SEARCH keys, LIST patterns) allocate the list's `Vec`.
 //! (Its own test binary: a global allocator applies to the whole binary.)
-#![allow(unsafe_code)] // a global allocator cannot be written without it
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use mailwire_testkit::{CountingAllocator, allocations};
 
 use bytes::BytesMut;
 use mailwire_imap::parse::{CommandDecoder, Decoded};
 use mailwire_imap::types::Command;
 
-struct Counting;
-
-thread_local! {
-    // Per thread, so tests running in parallel do not see each other.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the
-// counter is a const-initialized thread-local without destructor, so
-// touching it never allocates or re-enters the allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made by `f` on this thread.
-fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let before = ALLOCATIONS.with(Cell::get);
-    let result = f();
-    (ALLOCATIONS.with(Cell::get) - before, result)
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Simple commands (no list argument) and some bad lines.
 const LINES: &[&[u8]] = &[

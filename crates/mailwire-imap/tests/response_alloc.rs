@@ -1,42 +1,13 @@
 //! Parsing a simple untagged response allocates nothing: the values
 //! borrow the input. Counted with a global allocator wrapper (this test
 //! binary only).
-#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; the wrapper only counts.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use mailwire_testkit::{CountingAllocator, allocations};
 
 use mailwire_imap::types::{Code, Data, Response};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator;
-// the counter is a thread-local Cell, touched without allocating.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded with the caller's layout.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations(f: impl FnOnce()) -> usize {
-    let before = ALLOCS.with(Cell::get);
-    f();
-    ALLOCS.with(Cell::get) - before
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[test]
 fn simple_untagged_responses_allocate_nothing() {
@@ -49,12 +20,12 @@ fn simple_untagged_responses_allocate_nothing() {
     ];
     for input in inputs {
         let mut parsed = None;
-        let n = allocations(|| parsed = Some(Response::parse(input).unwrap().0));
+        let (n, ()) = allocations(|| parsed = Some(Response::parse(input).unwrap().0));
         assert_eq!(n, 0, "{:?}", String::from_utf8_lossy(input));
         assert!(parsed.is_some());
     }
     let mut parsed = None;
-    allocations(|| parsed = Some(Response::parse(b"* 3 EXISTS\r\n").unwrap().0));
+    let _ = allocations(|| parsed = Some(Response::parse(b"* 3 EXISTS\r\n").unwrap().0));
     assert_eq!(parsed, Some(Response::Data(Data::Exists(3))));
     let Some(Response::Status(status)) =
         Response::parse(b"* OK [UIDNEXT 5] x\r\n").ok().map(|r| r.0)
@@ -65,7 +36,7 @@ fn simple_untagged_responses_allocate_nothing() {
     // The reader too: framing and parsing a buffered response.
     let mut reader = mailwire_imap::parse::ResponseReader::new();
     let mut buf = bytes::BytesMut::from(&b"* 9 EXISTS\r\n* OK [UNSEEN 2] x\r\n"[..]);
-    let n = allocations(|| {
+    let (n, ()) = allocations(|| {
         for _ in 0..2 {
             assert!(matches!(
                 reader.read(&mut buf),
@@ -75,7 +46,7 @@ fn simple_untagged_responses_allocate_nothing() {
     });
     assert_eq!(n, 0);
     // A list allocates its Vec, and only that.
-    let n = allocations(|| {
+    let (n, ()) = allocations(|| {
         let _ = Response::parse(b"* SEARCH 2 3 6\r\n").unwrap();
     });
     assert!(n <= 3, "{n} allocations");
