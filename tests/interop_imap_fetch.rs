@@ -1,0 +1,288 @@
+//! The `imap_fetch` example (the sans-IO `mailwire_imap::client` on
+//! tokio) against a server we did not write: a private Dovecot started by
+//! the test (`tests/support/dovecot.rs`) on loopback ports. LOGIN in plain
+//! text, STARTTLS (the certificate checked) with AUTHENTICATE PLAIN, a
+//! multipart message with an RFC 2047 UTF-8 subject and a binary
+//! attachment downloaded byte for byte, a second folder with a non-ASCII
+//! name (modified UTF-7, RFC 3501 section 5.1.3), `\Seen`, deletion with
+//! EXPUNGE, and a wrong password.
+//!
+//! A missing Dovecot skips these tests (with a message) unless
+//! `MAILWIRE_REQUIRE_INTEROP=1` is set, as `.ci/run` does. The example
+//! binary must be built first (`cargo build --all-features --examples`).
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use support::dovecot::{Dovecot, DovecotOptions, start_dovecot};
+use support::{MESSAGE, Output, TempDir, example, temp_dir};
+
+/// The decoded subject of [`attachment_message`].
+const UTF8_SUBJECT: &str = "Grüße aus Köln ✓";
+
+/// A multipart message whose subject is an RFC 2047 `B` encoded word
+/// (UTF-8) and whose attachment holds every octet value, base64 encoded.
+fn attachment_message() -> Vec<u8> {
+    let binary: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let encoded = mailwire_core::sasl::encode_base64(&binary);
+    let mut message = b"From: Alice <alice@example.org>\r\n\
+To: Bob <bob@example.net>\r\n\
+Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4g4pyT?=\r\n\
+Message-ID: <interop-attachment@example.org>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"b1\"\r\n\
+\r\n\
+--b1\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\n\
+\r\n\
+Anbei die Datei. Gr\xc3\xbc\xc3\x9fe!\r\n\
+--b1\r\n\
+Content-Type: application/octet-stream; name=\"bytes.bin\"\r\n\
+Content-Disposition: attachment; filename=\"bytes.bin\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n"
+        .to_vec();
+    for line in encoded.as_bytes().chunks(76) {
+        message.extend_from_slice(line);
+        message.extend_from_slice(b"\r\n");
+    }
+    message.extend_from_slice(b"--b1--\r\n");
+    message
+}
+
+/// A message for the second folder.
+const ARCHIVED: &[u8] = b"From: Carol <carol@example.org>\r\n\
+To: Alice <alice@example.org>\r\n\
+Subject: archived\r\n\
+\r\n\
+Kept in a folder of its own.\r\n";
+
+/// A Dovecot with `alice`'s INBOX holding [`MESSAGE`] and
+/// [`attachment_message`].
+fn dovecot() -> Option<Dovecot> {
+    let dovecot = start_dovecot(&DovecotOptions::default())?;
+    dovecot.deposit("alice", MESSAGE);
+    dovecot.deposit("alice", &attachment_message());
+    Some(dovecot)
+}
+
+fn run(dovecot: &Dovecot, user: &str, extra: &[&str], out: Option<&Path>) -> Output {
+    let mut command = Command::new(example("imap_fetch"));
+    command
+        .args(["--server", &format!("127.0.0.1:{}", dovecot.imap_port())])
+        .args(["--user", user])
+        .args(extra);
+    if let Some(out) = out {
+        command.arg("--out").arg(out);
+    }
+    Output::run("imap_fetch", &mut command, Duration::from_secs(60))
+}
+
+/// Runs `imap_fetch` as alice with `extra` options, writing into a new
+/// directory; returns its output, the directory and the files it wrote
+/// (`<uid>.eml`), in UID order.
+fn fetch(dovecot: &Dovecot, extra: &[&str]) -> (Output, TempDir, Vec<Vec<u8>>) {
+    let out = temp_dir();
+    let output = run(dovecot, "alice:secret", extra, Some(out.path()));
+    let mut paths: Vec<(u32, _)> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let uid = p.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+            (uid, p)
+        })
+        .collect();
+    paths.sort();
+    let files = paths.iter().map(|(_, p)| fs::read(p).unwrap()).collect();
+    (output, out, files)
+}
+
+/// The Maildir file names of alice's INBOX (`new/` and `cur/`).
+fn inbox_files(dovecot: &Dovecot) -> Vec<String> {
+    let mut names = dovecot.maildir_files("alice", "new");
+    names.extend(dovecot.maildir_files("alice", "cur"));
+    names
+}
+
+#[test]
+fn login_in_plain_text_downloads_byte_for_byte() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    let (out, _dir, files) = fetch(&dovecot, &["--transcript"]);
+    out.assert_success();
+    assert_eq!(files, [MESSAGE.to_vec(), attachment_message()], "{out}");
+    // One line per message: UID, flags, size, subject (RFC 2047 decoded).
+    let size = attachment_message().len();
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("1 (") && l.ends_with(": interop test")),
+        "{out}"
+    );
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("2 (")
+            && l.contains(&format!(" {size} octets"))
+            && l.ends_with(&format!(": {UTF8_SUBJECT}"))),
+        "{out}"
+    );
+    assert!(!out.stdout.contains("listed with another size"), "{out}");
+    assert!(out.stdout.contains("folder: INBOX\n"), "{out}");
+    assert!(out.stdout.contains("2 message(s) in INBOX"), "{out}");
+    // The transcript: the login redacted, the bodies as their size.
+    assert!(out.stdout.contains(" LOGIN <redacted>\n"), "{out}");
+    assert!(!out.stdout.contains("secret"), "password printed: {out}");
+    assert!(
+        out.stdout
+            .contains(" UID FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)"),
+        "{out}"
+    );
+    assert!(out.stdout.contains(" UID FETCH 2 BODY.PEEK[]\n"), "{out}");
+    assert!(
+        out.stdout.contains(&format!("S: ({size} octets)\n")),
+        "{out}"
+    );
+    assert!(
+        !out.stdout.contains("Anbei die Datei"),
+        "body printed: {out}"
+    );
+    assert!(out.stdout.contains(" LOGOUT\n"), "{out}");
+    // BODY.PEEK[] leaves the messages unseen (RFC 3501 section 6.4.5)
+    // and nothing is deleted.
+    let names = inbox_files(&dovecot);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| !n.contains(":2,S")), "seen: {names:?}");
+}
+
+#[test]
+fn starttls_with_the_certificate_checked_and_authenticate_plain() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    let ca = dovecot.certificate_pem_path();
+    let ca = ca.to_str().unwrap();
+    let (out, _dir, files) = fetch(
+        &dovecot,
+        &["--starttls", "--ca", ca, "--login", "plain", "--transcript"],
+    );
+    out.assert_success();
+    assert_eq!(files, [MESSAGE.to_vec(), attachment_message()], "{out}");
+    assert!(out.stdout.contains(" STARTTLS\n"), "{out}");
+    assert!(out.stdout.contains("(TLS handshake done)"), "{out}");
+    let after = out.stdout.split("(TLS handshake done)").nth(1).unwrap();
+    // CAPABILITY again under TLS (RFC 3501 section 6.2.1), then the login.
+    assert!(after.contains(" CAPABILITY\n"), "{out}");
+    assert!(after.contains(" AUTHENTICATE PLAIN"), "{out}");
+    assert!(!out.stdout.contains("secret"), "password printed: {out}");
+    assert!(
+        !out.stdout
+            .contains(&mailwire_core::sasl::encode_plain("", "alice", "secret")),
+        "SASL response printed: {out}"
+    );
+
+    // A certificate that is not Dovecot's is refused.
+    let other = temp_dir();
+    let pem = other.path().join("other.pem");
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    fs::write(&pem, made.cert.pem()).unwrap();
+    let out = run(
+        &dovecot,
+        "alice:secret",
+        &["--starttls", "--ca", pem.to_str().unwrap()],
+        None,
+    );
+    assert!(!out.success(), "{out}");
+}
+
+#[test]
+fn a_second_folder_with_a_non_ascii_name() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    // "Entwürfe" in modified UTF-7, as Dovecot names its Maildir++ folder.
+    dovecot.deposit_folder("alice", "Entw&APw-rfe", ARCHIVED);
+    dovecot.deposit_folder("alice", "Archive", ARCHIVED);
+    dovecot.deposit_folder("alice", "Archive", MESSAGE);
+    let (out, _dir, files) = fetch(&dovecot, &["--mailbox", "Entwürfe", "--transcript"]);
+    out.assert_success();
+    assert_eq!(files, [ARCHIVED.to_vec()], "{out}");
+    assert!(
+        out.stdout.contains(" SELECT \"Entw&APw-rfe\"\n")
+            || out.stdout.contains(" SELECT Entw&APw-rfe\n"),
+        "{out}"
+    );
+    for folder in ["INBOX", "Archive", "Entwürfe"] {
+        assert!(
+            out.stdout.contains(&format!("folder: {folder}\n")),
+            "{folder}: {out}"
+        );
+    }
+    assert!(out.stdout.contains("1 message(s) in Entwürfe"), "{out}");
+
+    let (out, _dir, files) = fetch(&dovecot, &["--mailbox", "Archive", "--examine"]);
+    out.assert_success();
+    assert_eq!(files, [ARCHIVED.to_vec(), MESSAGE.to_vec()], "{out}");
+
+    // A mailbox that does not exist: SELECT's NO, and a failure.
+    let (out, _dir, files) = fetch(&dovecot, &["--mailbox", "Nowhere"]);
+    assert!(!out.success(), "{out}");
+    assert!(files.is_empty());
+    assert!(out.stderr.contains("cannot open Nowhere: NO"), "{out}");
+}
+
+#[test]
+fn seen_then_delete_leaves_the_mailbox_empty() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    let (out, _dir, files) = fetch(&dovecot, &["--seen"]);
+    out.assert_success();
+    assert_eq!(files.len(), 2, "{out}");
+    assert_eq!(out.stdout.matches(", marked seen").count(), 2, "{out}");
+    let names = dovecot.maildir_files("alice", "cur");
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| n.ends_with(":2,S")), "{names:?}");
+
+    // The flags listed now include \Seen.
+    let (out, _dir, files) = fetch(&dovecot, &["--delete", "--login", "plain"]);
+    out.assert_success();
+    assert_eq!(files, [MESSAGE.to_vec(), attachment_message()], "{out}");
+    assert!(out.stdout.contains("1 (\\Seen) "), "{out}");
+    assert_eq!(out.stdout.matches(", deleted").count(), 2, "{out}");
+    assert!(
+        inbox_files(&dovecot).is_empty(),
+        "{:?}",
+        inbox_files(&dovecot)
+    );
+
+    let (out, _dir, files) = fetch(&dovecot, &[]);
+    out.assert_success();
+    assert!(files.is_empty());
+    assert!(out.stdout.contains("0 message(s) in INBOX"), "{out}");
+}
+
+#[test]
+fn a_wrong_password_fails_with_the_servers_text() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    for login in ["login", "plain"] {
+        let out = run(&dovecot, "alice:wrong", &["--login", login], None);
+        assert!(!out.success(), "{login}: {out}");
+        assert!(out.stderr.contains("login refused: NO"), "{login}: {out}");
+        assert!(
+            out.stderr.contains("AUTHENTICATIONFAILED"),
+            "the server's code: {out}"
+        );
+        assert!(
+            !out.stderr.contains("wrong") && !out.stdout.contains("wrong"),
+            "{out}"
+        );
+    }
+    assert_eq!(inbox_files(&dovecot).len(), 2);
+}
