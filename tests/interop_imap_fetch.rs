@@ -10,8 +10,14 @@
 //! A missing Dovecot skips these tests (with a message) unless
 //! `MAILWIRE_REQUIRE_INTEROP=1` is set, as `.ci/run` does. The example
 //! binary must be built first (`cargo build --all-features --examples`).
+//! The example's support module is compiled here too, so that its unit
+//! tests (transcript, redaction) run in this binary.
 
+#[path = "../examples/support/imap_fetch.rs"]
+mod imap_fetch;
 mod support;
+#[path = "../examples/support/tls.rs"]
+mod tls;
 
 use std::fs;
 use std::path::Path;
@@ -285,4 +291,40 @@ fn a_wrong_password_fails_with_the_servers_text() {
         );
     }
     assert_eq!(inbox_files(&dovecot).len(), 2);
+}
+
+#[test]
+fn a_password_that_needs_a_literal() {
+    // Non-ASCII octets cannot be quoted (RFC 3501 section 4.3): LOGIN
+    // sends the password as a literal (LITERAL+ with Dovecot).
+    let password = "p\u{e4}ss w\"rd\\";
+    let Some(dovecot) = start_dovecot(&DovecotOptions {
+        users: vec![("bob".to_owned(), password.to_owned())],
+        ..DovecotOptions::default()
+    }) else {
+        return;
+    };
+    dovecot.deposit("bob", MESSAGE);
+    for login in ["login", "plain"] {
+        let out = temp_dir();
+        let output = run(
+            &dovecot,
+            &format!("bob:{password}"),
+            &["--login", login, "--transcript"],
+            Some(out.path()),
+        );
+        output.assert_success();
+        assert_eq!(
+            fs::read(out.path().join("1.eml")).unwrap(),
+            MESSAGE,
+            "{output}"
+        );
+        assert!(
+            !output.stdout.contains("ss w"),
+            "password printed: {output}"
+        );
+        if login == "login" {
+            assert!(output.stdout.contains("C: <redacted>\n"), "{output}");
+        }
+    }
 }

@@ -173,7 +173,9 @@ impl Session<'_> {
             }
             if self.client.poll_output(&mut self.output) > 0 {
                 if self.fetch.transcript {
-                    print_client_lines(&self.output, self.redact);
+                    for line in client_lines(&self.output, self.redact) {
+                        println!("{line}");
+                    }
                 }
                 self.conn.write_all(&self.output).await?;
                 self.conn.flush().await?;
@@ -222,7 +224,9 @@ impl Session<'_> {
                         self.client.handle_eof();
                     } else if self.fetch.transcript {
                         let start = self.input.len() - n;
-                        self.server_lines.feed(&self.input[start..]);
+                        for line in self.server_lines.feed(&self.input[start..]) {
+                            println!("{line}");
+                        }
                     }
                 }
                 () = timeout => self.client.handle_timeout(Instant::now()),
@@ -737,30 +741,31 @@ pub(crate) fn ca_connector(ca: &Path) -> io::Result<TlsConnector> {
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
-/// Prints the client's bytes as `C:` lines; with `redact`, everything
-/// after `LOGIN` or `AUTHENTICATE mechanism`, and every other line
+/// The client's bytes as `C:` lines; with `redact`, everything after
+/// `LOGIN` or `AUTHENTICATE mechanism`, and every other line
 /// (continuation answers, literals), is replaced by `<redacted>`.
-pub(crate) fn print_client_lines(bytes: &[u8], redact: bool) {
+pub(crate) fn client_lines(bytes: &[u8], redact: bool) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
-    for line in text.split_terminator("\r\n") {
-        if !redact {
-            println!("C: {}", shorten(line));
-            continue;
-        }
-        let words: Vec<&str> = line.splitn(4, ' ').collect();
-        match words.as_slice() {
-            [tag, command, ..] if command.eq_ignore_ascii_case("LOGIN") => {
-                println!("C: {tag} {command} <redacted>");
+    text.split_terminator("\r\n")
+        .map(|line| {
+            if !redact {
+                return format!("C: {}", shorten(line));
             }
-            [tag, command, mechanism] if command.eq_ignore_ascii_case("AUTHENTICATE") => {
-                println!("C: {tag} {command} {mechanism}");
+            let words: Vec<&str> = line.splitn(4, ' ').collect();
+            match words.as_slice() {
+                [tag, command, ..] if command.eq_ignore_ascii_case("LOGIN") => {
+                    format!("C: {tag} {command} <redacted>")
+                }
+                [tag, command, mechanism] if command.eq_ignore_ascii_case("AUTHENTICATE") => {
+                    format!("C: {tag} {command} {mechanism}")
+                }
+                [tag, command, mechanism, ..] if command.eq_ignore_ascii_case("AUTHENTICATE") => {
+                    format!("C: {tag} {command} {mechanism} <redacted>")
+                }
+                _ => "C: <redacted>".to_owned(),
             }
-            [tag, command, mechanism, ..] if command.eq_ignore_ascii_case("AUTHENTICATE") => {
-                println!("C: {tag} {command} {mechanism} <redacted>");
-            }
-            _ => println!("C: <redacted>"),
-        }
-    }
+        })
+        .collect()
 }
 
 fn shorten(line: &str) -> &str {
@@ -770,7 +775,7 @@ fn shorten(line: &str) -> &str {
     }
 }
 
-/// Prints the server's bytes as `S:` lines as they arrive: a line once
+/// The server's bytes as `S:` lines as they arrive: a line once
 /// complete, a literal of up to [`SHOWN_LITERAL`] octets inside its line,
 /// a longer one as one `(N octets)` line. Holds at most one shortened
 /// line.
@@ -789,8 +794,9 @@ pub(crate) struct ServerTranscript {
 }
 
 impl ServerTranscript {
-    /// Takes the next bytes received.
-    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+    /// Takes the next bytes received; returns the lines they complete.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Vec<String> {
+        let mut lines = Vec::new();
         while !bytes.is_empty() {
             if self.literal_left > 0 {
                 let n = usize::try_from(self.literal_left)
@@ -810,7 +816,7 @@ impl ServerTranscript {
                 Some(at) => {
                     self.keep(&bytes[..=at]);
                     bytes = &bytes[at + 1..];
-                    self.end_of_line();
+                    self.end_of_line(&mut lines);
                 }
                 None => {
                     self.keep(bytes);
@@ -818,6 +824,7 @@ impl ServerTranscript {
                 }
             }
         }
+        lines
     }
 
     fn keep(&mut self, bytes: &[u8]) {
@@ -832,28 +839,28 @@ impl ServerTranscript {
     }
 
     /// A line ended: a literal announcement continues it, else print it.
-    fn end_of_line(&mut self) {
+    fn end_of_line(&mut self, out: &mut Vec<String>) {
         if let Some(size) = literal_size(&self.tail) {
             self.literal_left = size;
             self.skipping = size > SHOWN_LITERAL;
             if self.skipping {
-                self.flush();
-                println!("S: ({size} octets)");
+                self.flush(out);
+                out.push(format!("S: ({size} octets)"));
             }
             return;
         }
-        self.flush();
+        self.flush(out);
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self, out: &mut Vec<String>) {
         let text = String::from_utf8_lossy(&self.line);
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
         for (i, line) in lines.iter().enumerate() {
             let more = i + 1 == lines.len() && self.cut > 0;
             if more {
-                println!("S: {line}... ({} more octets)", self.cut);
+                out.push(format!("S: {line}... ({} more octets)", self.cut));
             } else {
-                println!("S: {line}");
+                out.push(format!("S: {line}"));
             }
         }
         self.line.clear();
@@ -875,4 +882,133 @@ fn literal_size(tail: &[u8]) -> Option<u64> {
         return None;
     }
     std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_announcements_at_the_end_of_a_line() {
+        // RFC 3501 section 4.3 `{N}`, RFC 7888 `{N+}` / `{N-}`, RFC 3516 `~{N}`.
+        assert_eq!(literal_size(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(literal_size(b"a LOGIN {5+}\r\n"), Some(5));
+        assert_eq!(literal_size(b"a LOGIN {5-}\r\n"), Some(5));
+        assert_eq!(literal_size(b"* 1 FETCH (BINARY[1] ~{0}\r\n"), Some(0));
+        assert_eq!(literal_size(b"* OK {x}\r\n"), None);
+        assert_eq!(literal_size(b"* OK {}\r\n"), None);
+        assert_eq!(literal_size(b"* OK done\r\n"), None);
+        assert_eq!(literal_size(b"* OK {12}"), None);
+    }
+
+    /// A FETCH with a small literal (an ENVELOPE subject) and one with a
+    /// message body, as Dovecot sends them.
+    const SESSION: &[u8] = b"* 1 FETCH (UID 7 ENVELOPE (NIL {5}\r\nhello NIL))\r\n\
+* 1 FETCH (UID 7 BODY[] {300}\r\n";
+
+    fn session() -> Vec<u8> {
+        let mut bytes = SESSION.to_vec();
+        bytes.extend_from_slice(&[b'x'; 298]);
+        bytes.extend_from_slice(b"\r\n)\r\nA3 OK done\r\n");
+        bytes
+    }
+
+    #[test]
+    fn the_server_transcript_shows_small_literals_and_sizes_of_long_ones() {
+        let lines = ServerTranscript::default().feed(&session());
+        assert_eq!(
+            lines,
+            [
+                "S: * 1 FETCH (UID 7 ENVELOPE (NIL {5}",
+                "S: hello NIL))",
+                "S: * 1 FETCH (UID 7 BODY[] {300}",
+                "S: (300 octets)",
+                "S: )",
+                "S: A3 OK done",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_server_transcript_is_the_same_however_the_bytes_are_split() {
+        let bytes = session();
+        let whole = ServerTranscript::default().feed(&bytes);
+        for at in 0..=bytes.len() {
+            let mut t = ServerTranscript::default();
+            let mut lines = t.feed(&bytes[..at]);
+            lines.extend(t.feed(&bytes[at..]));
+            assert_eq!(lines, whole, "split at {at}");
+        }
+        let mut t = ServerTranscript::default();
+        let lines: Vec<String> = bytes.chunks(1).flat_map(|b| t.feed(b)).collect();
+        assert_eq!(lines, whole, "byte by byte");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_and_its_literal_still_found() {
+        let mut line = b"* 1 FETCH (UID 7 X-LONG \"".to_vec();
+        line.extend_from_slice(&[b'y'; 5000]);
+        line.extend_from_slice(b"\" BODY[] {1000}\r\n");
+        let mut t = ServerTranscript::default();
+        let lines = t.feed(&line);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].ends_with(" more octets)"), "{}", lines[0]);
+        assert!(lines[0].len() < SHOWN_LINE + 40);
+        assert_eq!(lines[1], "S: (1000 octets)");
+        // The body, whatever it holds, prints nothing.
+        assert!(t.feed(&[b'\n'; 1000]).is_empty());
+        assert_eq!(t.feed(b")\r\n"), ["S: )"]);
+    }
+
+    #[test]
+    fn the_client_transcript_redacts_the_login() {
+        let login = client_lines(b"AB1 LOGIN alice \"s3cret pass\"\r\n", true);
+        assert_eq!(login, ["C: AB1 LOGIN <redacted>"]);
+        let plain = client_lines(b"AB2 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n", true);
+        assert_eq!(plain, ["C: AB2 AUTHENTICATE PLAIN <redacted>"]);
+        // Without SASL-IR the response follows the server's "+".
+        let asked = client_lines(b"AB2 AUTHENTICATE PLAIN\r\n", true);
+        assert_eq!(asked, ["C: AB2 AUTHENTICATE PLAIN"]);
+        let answer = client_lines(b"AGFsaWNlAHNlY3JldA==\r\n", true);
+        assert_eq!(answer, ["C: <redacted>"]);
+        // A password sent as a literal.
+        let literal = client_lines(b"AB3 LOGIN alice {8+}\r\np\xc3\xa4ssword\r\n", true);
+        assert_eq!(literal, ["C: AB3 LOGIN <redacted>", "C: <redacted>"]);
+        let select = client_lines(b"AB4 SELECT INBOX\r\n", false);
+        assert_eq!(select, ["C: AB4 SELECT INBOX"]);
+    }
+
+    #[test]
+    fn status_text_drops_the_tag() {
+        let raw =
+            RawResponse::from_static(b"AB1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+        assert_eq!(
+            status_text(&raw),
+            "NO [AUTHENTICATIONFAILED] Authentication failed."
+        );
+    }
+
+    #[test]
+    fn the_options_never_show_the_password() {
+        let fetch = Fetch {
+            server: "127.0.0.1:143".parse().unwrap(),
+            user: "alice".to_owned(),
+            password: "s3cret".to_owned(),
+            starttls: false,
+            login: LoginMethod::Login,
+            mailbox: "INBOX".to_owned(),
+            examine: false,
+            seen: false,
+            delete: false,
+            out: None,
+            transcript: false,
+        };
+        let debug = format!("{fetch:?}");
+        assert!(
+            debug.contains("alice") && !debug.contains("s3cret"),
+            "{debug}"
+        );
+        assert_eq!(LoginMethod::from_name("PLAIN"), Some(LoginMethod::Plain));
+        assert_eq!(LoginMethod::from_name("cram-md5"), None);
+    }
 }
