@@ -27,6 +27,8 @@
 //!   expunge them before logging out.
 //! - `--out DIR`: write the messages there; without it they are counted
 //!   and dropped.
+//! - `--idle SECS`: after the downloads, wait up to SECS seconds with
+//!   `IDLE` (RFC 2177) for new mail and download what arrives (once).
 //! - `--transcript`: print the session as `C:` / `S:` lines (message
 //!   bodies as their size, the login redacted).
 //!
@@ -42,6 +44,7 @@ mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use imap_fetch::{Fetch, LoginMethod, ca_connector, fetch_all};
 
@@ -61,6 +64,7 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<(Fetch, Option<Path
         delete: false,
         out: None,
         transcript: false,
+        idle: None,
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -89,6 +93,11 @@ fn options(mut args: impl Iterator<Item = String>) -> Result<(Fetch, Option<Path
             "--delete" => options.delete = true,
             "--out" => options.out = Some(value("--out")?.into()),
             "--transcript" => options.transcript = true,
+            "--idle" => {
+                let text = value("--idle")?;
+                let seconds: u64 = text.parse().map_err(|e| format!("--idle {text}: {e}"))?;
+                options.idle = Some(Duration::from_secs(seconds));
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -109,7 +118,7 @@ async fn main() -> ExitCode {
             eprintln!(
                 "usage: imap_fetch --server ADDR --user NAME:PASS [--starttls] [--ca PEM] \
                  [--login login|plain] [--mailbox NAME] [--examine] [--seen] [--delete] \
-                 [--out DIR] [--transcript]"
+                 [--out DIR] [--idle SECS] [--transcript]"
             );
             return ExitCode::from(2);
         }

@@ -22,10 +22,10 @@ mod tls;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use support::dovecot::{Dovecot, DovecotOptions, start_dovecot};
-use support::{MESSAGE, Output, TempDir, example, temp_dir};
+use support::{Child, MESSAGE, Output, TempDir, example, temp_dir};
 
 /// The decoded subject of [`attachment_message`].
 const UTF8_SUBJECT: &str = "Grüße aus Köln ✓";
@@ -327,4 +327,76 @@ fn a_password_that_needs_a_literal() {
             assert!(output.stdout.contains("C: <redacted>\n"), "{output}");
         }
     }
+}
+
+#[test]
+fn idle_waits_for_new_mail_and_downloads_it() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    let out = temp_dir();
+    let mut command = Command::new(example("imap_fetch"));
+    command
+        .args(["--server", &format!("127.0.0.1:{}", dovecot.imap_port())])
+        .args([
+            "--user",
+            "alice:secret",
+            "--idle",
+            "60",
+            "--transcript",
+            "--out",
+        ])
+        .arg(out.path());
+    let mut child = Child::spawn("imap_fetch", &mut command).unwrap();
+    // RFC 2177 section 3: the server's continuation starts the idling.
+    let started = Instant::now();
+    while !child.stdout().contains("S: + idling") {
+        assert!(child.try_wait().is_none(), "exited: {child}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not idling: {child}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    dovecot.deposit("alice", ARCHIVED);
+    let status = child
+        .wait_timeout(Duration::from_secs(50))
+        .unwrap_or_else(|| panic!("still idling: {child}"));
+    let stdout = child.stdout();
+    assert!(status.success(), "{child}");
+    assert!(stdout.contains("S: * 3 EXISTS"), "{child}");
+    assert!(stdout.contains("C: DONE"), "{child}");
+    assert!(
+        stdout.contains(" UID FETCH 3:* (UID FLAGS RFC822.SIZE ENVELOPE)"),
+        "{child}"
+    );
+    assert!(stdout.contains("3 message(s) in INBOX"), "{child}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("3 (") && l.ends_with(": archived")),
+        "{child}"
+    );
+    assert_eq!(fs::read(out.path().join("3.eml")).unwrap(), ARCHIVED);
+    assert_eq!(
+        fs::read(out.path().join("2.eml")).unwrap(),
+        attachment_message()
+    );
+}
+
+#[test]
+fn idle_ends_after_its_limit_without_new_mail() {
+    let Some(dovecot) = dovecot() else {
+        return;
+    };
+    let (out, _dir, files) = fetch(&dovecot, &["--idle", "1", "--transcript"]);
+    out.assert_success();
+    assert_eq!(files, [MESSAGE.to_vec(), attachment_message()], "{out}");
+    assert!(
+        out.stdout.contains(" IDLE\n") && out.stdout.contains("C: DONE\n"),
+        "{out}"
+    );
+    // The check for mail that came meanwhile finds none.
+    assert!(out.stdout.contains(" UID FETCH 3:* "), "{out}");
+    assert!(out.stdout.contains("2 message(s) in INBOX"), "{out}");
 }

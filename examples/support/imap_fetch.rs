@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
 use mailwire_imap::client::{Client, ClientConfig, CommandId, Event, RawResponse, Sasl};
@@ -79,6 +79,9 @@ pub(crate) struct Fetch {
     pub(crate) out: Option<PathBuf>,
     /// Print the session as `C:` / `S:` lines.
     pub(crate) transcript: bool,
+    /// After the downloads, wait this long with `IDLE` for new mail, and
+    /// download what arrives.
+    pub(crate) idle: Option<Duration>,
 }
 
 impl core::fmt::Debug for Fetch {
@@ -95,6 +98,7 @@ impl core::fmt::Debug for Fetch {
             .field("delete", &self.delete)
             .field("out", &self.out)
             .field("transcript", &self.transcript)
+            .field("idle", &self.idle)
             .finish()
     }
 }
@@ -162,14 +166,36 @@ struct Session<'f> {
     redact: bool,
     /// The text of an untagged `BYE`, reported if the session ends.
     bye: Option<String>,
+    /// The number of messages in the selected mailbox, as last reported
+    /// (`* N EXISTS`, less each `* n EXPUNGE` since).
+    exists: u32,
 }
 
 impl Session<'_> {
     /// The next event, doing the I/O it waits for.
     async fn next_event(&mut self) -> io::Result<Event> {
         loop {
-            if let Some(event) = self.client.poll_event() {
+            if let Some(event) = self.next_event_by(None).await? {
                 return Ok(event);
+            }
+        }
+    }
+
+    /// The next event, or `None` once `wake` has passed with none (the
+    /// wait is given up only while reading, so no output is ever cut).
+    async fn next_event_by(&mut self, wake: Option<Instant>) -> io::Result<Option<Event>> {
+        loop {
+            if let Some(event) = self.client.poll_event() {
+                if let Event::Untagged(raw) = &event {
+                    match raw.parse() {
+                        Some(Response::Data(Data::Exists(n))) => self.exists = n,
+                        Some(Response::Data(Data::Expunge(_))) => {
+                            self.exists = self.exists.saturating_sub(1);
+                        }
+                        _ => {}
+                    }
+                }
+                return Ok(Some(event));
             }
             if self.client.poll_output(&mut self.output) > 0 {
                 if self.fetch.transcript {
@@ -210,12 +236,8 @@ impl Session<'_> {
             if self.input.len() >= MAX_UNTAKEN {
                 return Err(io::Error::other("the client takes no more input"));
             }
-            let timeout = async {
-                match deadline {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let timeout = sleep_until(deadline);
+            let woken = sleep_until(wake);
             self.input.reserve(READ_SIZE);
             tokio::select! {
                 read = self.conn.read_buf(&mut self.input) => {
@@ -230,6 +252,7 @@ impl Session<'_> {
                     }
                 }
                 () = timeout => self.client.handle_timeout(Instant::now()),
+                () = woken => return Ok(None),
             }
         }
     }
@@ -313,6 +336,14 @@ impl Session<'_> {
     }
 }
 
+/// Sleeps until `at`, or forever.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
 fn queue(error: mailwire_imap::client::QueueError) -> io::Error {
     io::Error::other(error.to_string())
 }
@@ -353,6 +384,7 @@ pub(crate) async fn fetch_all(fetch: &Fetch, connector: &TlsConnector) -> io::Re
         server_lines: ServerTranscript::default(),
         redact: false,
         bye: None,
+        exists: 0,
     };
     let preauth = loop {
         match session.next_event().await? {
@@ -434,14 +466,7 @@ pub(crate) async fn fetch_all(fetch: &Fetch, connector: &TlsConnector) -> io::Re
         session.client.select(mailbox)
     }
     .map_err(queue)?;
-    let mut exists = 0;
-    let (status, text) = session
-        .finish(open, |response| {
-            if let Response::Data(Data::Exists(n)) = response {
-                exists = n;
-            }
-        })
-        .await?;
+    let (status, text) = session.finish(open, |_| {}).await?;
     if status != StatusKind::Ok {
         return Err(io::Error::other(format!(
             "cannot open {}: {text}",
@@ -449,12 +474,25 @@ pub(crate) async fn fetch_all(fetch: &Fetch, connector: &TlsConnector) -> io::Re
         )));
     }
 
-    if exists > 0 {
-        outcome.messages = list_messages(&mut session).await?;
+    if session.exists > 0 {
+        outcome.messages = list_messages(&mut session, None).await?;
     }
     for m in &mut outcome.messages {
         download(&mut session, m).await?;
         mark(&mut session, m).await?;
+    }
+    if let Some(limit) = fetch.idle {
+        // Mail that arrived meanwhile needs no wait.
+        if session.exists as usize <= outcome.messages.len() {
+            idle_until_exists(&mut session, outcome.messages.len(), limit).await?;
+        }
+        let after = outcome.messages.last().map(|m| m.uid);
+        let mut new = list_messages(&mut session, after).await?;
+        for m in &mut new {
+            download(&mut session, m).await?;
+            mark(&mut session, m).await?;
+        }
+        outcome.messages.extend(new);
     }
     if fetch.delete && !outcome.messages.is_empty() {
         expunge(&mut session, &mut outcome.messages).await?;
@@ -476,9 +514,19 @@ pub(crate) async fn fetch_all(fetch: &Fetch, connector: &TlsConnector) -> io::Re
 }
 
 /// `UID FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)`: the messages with
-/// their flags, sizes and subjects, in UID order.
-async fn list_messages(session: &mut Session<'_>) -> io::Result<Vec<Fetched>> {
-    let all = SequenceSet::new("1:*").map_err(|e| io::Error::other(e.to_string()))?;
+/// their flags, sizes and subjects, in UID order; with `after`, only
+/// those with a greater UID (`UID FETCH after+1:*`).
+async fn list_messages(
+    session: &mut Session<'_>,
+    after: Option<NonZeroU32>,
+) -> io::Result<Vec<Fetched>> {
+    let first = after.map_or(1, |uid| u64::from(uid.get()) + 1);
+    if first > u64::from(u32::MAX) {
+        return Ok(Vec::new());
+    }
+    let all = SequenceSet::new(&format!("{first}:*"))
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .into_owned();
     let attributes = FetchAttributes::List(vec![
         FetchAttribute::Uid,
         FetchAttribute::Flags,
@@ -527,8 +575,10 @@ async fn list_messages(session: &mut Session<'_>) -> io::Result<Vec<Fetched>> {
                     _ => {}
                 }
             }
-            // Unsolicited FETCH updates (flags only) change no listing.
-            if listed {
+            // Unsolicited FETCH updates (flags only) change no listing;
+            // `n:*` names the last message even when its UID is below n
+            // (RFC 3501 section 6.4.8).
+            if listed && u64::from(uid.get()) >= first {
                 match messages.iter_mut().find(|x| x.uid == uid) {
                     Some(known) => *known = m,
                     None => messages.push(m),
@@ -541,6 +591,48 @@ async fn list_messages(session: &mut Session<'_>) -> io::Result<Vec<Fetched>> {
     }
     messages.sort_by_key(|m| m.uid);
     Ok(messages)
+}
+
+/// `IDLE` (RFC 2177) until the mailbox holds more than `known` messages
+/// or `limit` has passed, then `DONE`.
+async fn idle_until_exists(
+    session: &mut Session<'_>,
+    known: usize,
+    limit: Duration,
+) -> io::Result<()> {
+    if !session.client.has_capability(&Capability::Idle) {
+        return Err(io::Error::other("the server does not offer IDLE"));
+    }
+    let id = session.client.idle().map_err(queue)?;
+    let wake = Instant::now() + limit;
+    let mut done = false;
+    loop {
+        let event = session.next_event_by((!done).then_some(wake)).await?;
+        let grown = session.exists as usize > known;
+        if !done && (grown || event.is_none()) {
+            session.client.idle_done().map_err(queue)?;
+            done = true;
+        }
+        match event {
+            None | Some(Event::Idling { .. }) | Some(Event::Untagged(_)) => {}
+            Some(Event::Done {
+                id: finished,
+                status,
+                response,
+                ..
+            }) if finished == id => {
+                if status != StatusKind::Ok {
+                    return Err(io::Error::other(format!(
+                        "IDLE refused: {}",
+                        status_text(&response)
+                    )));
+                }
+                return Ok(());
+            }
+            Some(Event::Aborted { id: aborted }) if aborted == id => return Err(session.ended()),
+            Some(event) => session.other(event)?,
+        }
+    }
 }
 
 /// Whether a streamed item is the whole message, `BODY[]`.
@@ -1002,6 +1094,7 @@ mod tests {
             delete: false,
             out: None,
             transcript: false,
+            idle: None,
         };
         let debug = format!("{fetch:?}");
         assert!(
