@@ -5,7 +5,9 @@
 //! multipart message with an RFC 2047 UTF-8 subject and a binary
 //! attachment downloaded byte for byte, a second folder with a non-ASCII
 //! name (modified UTF-7, RFC 3501 section 5.1.3), `\Seen`, deletion with
-//! EXPUNGE, and a wrong password.
+//! EXPUNGE, IDLE, a password sent as a literal, and a wrong password.
+//! A scripted server adds what Dovecot does not do on demand: a
+//! connection cut inside a message body and `BYE`.
 //!
 //! A missing Dovecot skips these tests (with a message) unless
 //! `MAILWIRE_REQUIRE_INTEROP=1` is set, as `.ci/run` does. The example
@@ -399,4 +401,151 @@ fn idle_ends_after_its_limit_without_new_mail() {
     // The check for mail that came meanwhile finds none.
     assert!(out.stdout.contains(" UID FETCH 3:* "), "{out}");
     assert!(out.stdout.contains("2 message(s) in INBOX"), "{out}");
+}
+
+/// What a scripted server does with a command: write these bytes, then
+/// go on or close the connection.
+type Answer = (Vec<u8>, bool);
+
+/// A scripted server on a loopback port for failures Dovecot does not
+/// produce on demand: sends `greeting`, then answers each command line
+/// with `answer(tag, command)` (bytes to write, and whether to close).
+fn scripted_server(
+    greeting: &'static str,
+    mut answer: impl FnMut(&str, &str) -> Answer + Send + 'static,
+) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut writer = stream;
+        if writer.write_all(greeting.as_bytes()).is_err() {
+            return;
+        }
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            let (tag, command) = line.trim_end().split_once(' ').unwrap_or(("", ""));
+            let (bytes, close) = answer(tag, command);
+            if writer.write_all(&bytes).is_err() || close {
+                return;
+            }
+            line.clear();
+        }
+    });
+    port
+}
+
+/// The answers of a server with one message (UID 5, 1000 octets) up to
+/// the download, whose answer is `body(tag)`.
+fn one_message_server(
+    body: impl Fn(&str) -> Answer + Send + 'static,
+) -> impl FnMut(&str, &str) -> Answer + Send + 'static {
+    move |tag, command| {
+        let ok = |data: &str| (format!("{data}{tag} OK done\r\n").into_bytes(), false);
+        match command.split(' ').next().unwrap_or("") {
+            "CAPABILITY" => ok("* CAPABILITY IMAP4rev1\r\n"),
+            "LOGIN" => ok(""),
+            "LIST" => ok("* LIST () \"/\" INBOX\r\n"),
+            "SELECT" => ok("* 1 EXISTS\r\n"),
+            "UID" if command.ends_with("ENVELOPE)") => {
+                ok("* 1 FETCH (UID 5 FLAGS () RFC822.SIZE 1000 \
+                 ENVELOPE (NIL \"cut\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+            }
+            "UID" => body(tag),
+            "LOGOUT" => (format!("* BYE bye\r\n{tag} OK done\r\n").into_bytes(), true),
+            _ => (format!("{tag} BAD unexpected\r\n").into_bytes(), false),
+        }
+    }
+}
+
+fn run_against(port: u16, out: &Path) -> Output {
+    let mut command = Command::new(example("imap_fetch"));
+    command
+        .args(["--server", &format!("127.0.0.1:{port}")])
+        .args(["--user", "alice:secret", "--out"])
+        .arg(out);
+    Output::run("imap_fetch", &mut command, Duration::from_secs(60))
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn the_scripted_server_works_when_whole() {
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|tag| {
+            let mut bytes = b"* 1 FETCH (UID 5 BODY[] {1000}\r\n".to_vec();
+            bytes.extend_from_slice(&[b'x'; 1000]);
+            bytes.extend_from_slice(format!(")\r\n{tag} OK done\r\n").as_bytes());
+            (bytes, false)
+        }),
+    );
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    output.assert_success();
+    assert_eq!(files_in(out.path()), ["5.eml"]);
+    assert_eq!(fs::read(out.path().join("5.eml")).unwrap(), [b'x'; 1000]);
+    assert!(output.stdout.contains("5 () 1000 octets"), "{output}");
+}
+
+#[test]
+fn a_connection_cut_inside_the_body_fails_and_leaves_no_file() {
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|_tag| {
+            let mut bytes = b"* 1 FETCH (UID 5 BODY[] {1000}\r\n".to_vec();
+            bytes.extend_from_slice(&[b'x'; 400]);
+            (bytes, true)
+        }),
+    );
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    assert!(!output.success(), "{output}");
+    assert!(output.stderr.contains("the session ended"), "{output}");
+    assert!(
+        files_in(out.path()).is_empty(),
+        "{:?}",
+        files_in(out.path())
+    );
+}
+
+#[test]
+fn a_bye_is_reported() {
+    // RFC 3501 section 7.1.5: BYE as the greeting refuses the session.
+    let port = scripted_server("* BYE too many connections\r\n", |_, _| (Vec::new(), true));
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    assert!(!output.success(), "{output}");
+    assert!(
+        output
+            .stderr
+            .contains("refused the session: BYE too many connections"),
+        "{output}"
+    );
+
+    // BYE during the session, then the connection closes.
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|_tag| (b"* BYE shutting down\r\n".to_vec(), true)),
+    );
+    let output = run_against(port, out.path());
+    assert!(!output.success(), "{output}");
+    assert!(
+        output
+            .stderr
+            .contains("the server closed the session: BYE shutting down"),
+        "{output}"
+    );
+    assert!(
+        files_in(out.path()).is_empty(),
+        "{:?}",
+        files_in(out.path())
+    );
 }

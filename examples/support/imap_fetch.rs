@@ -641,9 +641,42 @@ fn is_whole_message(item: &StreamedItem<'_>) -> bool {
         || matches!(item, StreamedItem::Rfc822)
 }
 
-/// `UID FETCH uid BODY.PEEK[]`, streamed into `out/<uid>.eml` (or
-/// counted): the file is flushed and synced before this returns.
+/// `UID FETCH uid BODY.PEEK[]`, streamed into `out/<uid>.eml.part` (or
+/// counted), which is flushed, synced and renamed to `out/<uid>.eml` once
+/// the message is whole; on failure the partial file is removed.
 async fn download(session: &mut Session<'_>, m: &mut Fetched) -> io::Result<()> {
+    let Some(dir) = session.fetch.out.clone() else {
+        return receive(session, m, None).await;
+    };
+    let path = dir.join(format!("{}.eml", m.uid));
+    let part = dir.join(format!("{}.eml.part", m.uid));
+    let file = tokio::fs::File::create(&part).await?;
+    let mut file = BufWriter::with_capacity(FILE_BUFFER, file);
+    let mut done = receive(session, m, Some(&mut file)).await;
+    if done.is_ok() {
+        done = async {
+            file.flush().await?;
+            file.get_mut().sync_all().await?;
+            tokio::fs::rename(&part, &path).await
+        }
+        .await;
+    }
+    if done.is_err() {
+        drop(file);
+        let _ = tokio::fs::remove_file(&part).await;
+        return done;
+    }
+    m.path = Some(path);
+    Ok(())
+}
+
+/// The `UID FETCH uid BODY.PEEK[]` exchange: the body's octets go to
+/// `file` (or are only counted) as they arrive.
+async fn receive(
+    session: &mut Session<'_>,
+    m: &mut Fetched,
+    mut file: Option<&mut BufWriter<tokio::fs::File>>,
+) -> io::Result<()> {
     let attributes = FetchAttributes::List(vec![FetchAttribute::BodySection {
         peek: true,
         section: Section::default(),
@@ -653,13 +686,6 @@ async fn download(session: &mut Session<'_>, m: &mut Fetched) -> io::Result<()> 
         .client
         .fetch(SequenceSet::single(m.uid), attributes, true)
         .map_err(queue)?;
-    let mut file = None;
-    if let Some(dir) = &session.fetch.out {
-        let path = dir.join(format!("{}.eml", m.uid));
-        let created = tokio::fs::File::create(&path).await?;
-        file = Some(BufWriter::with_capacity(FILE_BUFFER, created));
-        m.path = Some(path);
-    }
     // Whether the chunks now arriving are this message's BODY[].
     let mut ours = false;
     let mut whole = false;
@@ -729,10 +755,6 @@ async fn download(session: &mut Session<'_>, m: &mut Fetched) -> io::Result<()> 
             "UID FETCH {}: the server sent no BODY[]",
             m.uid
         )));
-    }
-    if let Some(mut file) = file {
-        file.flush().await?;
-        file.get_mut().sync_all().await?;
     }
     m.received = received;
     Ok(())
