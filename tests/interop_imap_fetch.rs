@@ -549,3 +549,57 @@ fn a_bye_is_reported() {
         files_in(out.path())
     );
 }
+
+#[test]
+fn bodies_in_other_forms_from_the_scripted_server() {
+    // The UID after the literal, and more items after it.
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|tag| {
+            let mut bytes = b"* 1 FETCH (BODY[] {1000}\r\n".to_vec();
+            bytes.extend_from_slice(&[b'z'; 1000]);
+            bytes.extend_from_slice(
+                format!(" UID 5 FLAGS (\\Seen))\r\n{tag} OK done\r\n").as_bytes(),
+            );
+            (bytes, false)
+        }),
+    );
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    output.assert_success();
+    assert_eq!(fs::read(out.path().join("5.eml")).unwrap(), [b'z'; 1000]);
+
+    // A quoted string is not streamed; its size differs from the listed
+    // one, which the line says.
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|tag| {
+            let bytes = format!("* 1 FETCH (UID 5 BODY[] \"short\")\r\n{tag} OK done\r\n");
+            (bytes.into_bytes(), false)
+        }),
+    );
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    output.assert_success();
+    assert_eq!(fs::read(out.path().join("5.eml")).unwrap(), b"short");
+    assert!(
+        output
+            .stdout
+            .contains("5 () 5 octets (listed with another size)"),
+        "{output}"
+    );
+
+    // No BODY[] at all: a failure.
+    let port = scripted_server(
+        "* OK ready\r\n",
+        one_message_server(|tag| (format!("{tag} OK nothing\r\n").into_bytes(), false)),
+    );
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    assert!(!output.success(), "{output}");
+    assert!(
+        output.stderr.contains("the server sent no BODY[]"),
+        "{output}"
+    );
+    assert!(files_in(out.path()).is_empty());
+}
