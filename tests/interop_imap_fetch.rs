@@ -603,3 +603,24 @@ fn bodies_in_other_forms_from_the_scripted_server() {
     );
     assert!(files_in(out.path()).is_empty());
 }
+
+#[test]
+fn three_hundred_messages_in_one_session() {
+    let Some(dovecot) = start_dovecot(&DovecotOptions::default()) else {
+        return;
+    };
+    let message = |i: usize| format!("Subject: number {i}\r\n\r\nbody {i}\r\n").into_bytes();
+    for i in 1..=300 {
+        dovecot.deposit("alice", &message(i));
+    }
+    let (out, _dir, files) = fetch(&dovecot, &["--delete"]);
+    out.assert_success();
+    assert_eq!(files.len(), 300, "{out}");
+    for (i, file) in files.iter().enumerate() {
+        assert_eq!(*file, message(i + 1), "UID {}", i + 1);
+    }
+    assert!(out.stdout.contains("300 (\\Recent) "), "{out}");
+    assert!(out.stdout.contains(": number 300\n"), "{out}");
+    assert_eq!(out.stdout.matches(", deleted").count(), 300, "{out}");
+    assert!(inbox_files(&dovecot).is_empty());
+}
