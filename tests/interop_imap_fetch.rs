@@ -426,7 +426,9 @@ fn scripted_server(
         }
         let mut line = String::new();
         while reader.read_line(&mut line).unwrap_or(0) > 0 {
-            let (tag, command) = line.trim_end().split_once(' ').unwrap_or(("", ""));
+            let line_text = line.trim_end();
+            // A line without a space (a SASL response) comes as the tag.
+            let (tag, command) = line_text.split_once(' ').unwrap_or((line_text, ""));
             let (bytes, close) = answer(tag, command);
             if writer.write_all(&bytes).is_err() || close {
                 return;
@@ -623,4 +625,59 @@ fn three_hundred_messages_in_one_session() {
     assert!(out.stdout.contains(": number 300\n"), "{out}");
     assert_eq!(out.stdout.matches(", deleted").count(), 300, "{out}");
     assert!(inbox_files(&dovecot).is_empty());
+}
+
+#[test]
+fn authenticate_plain_without_sasl_ir_waits_for_the_continuation() {
+    // RFC 3501 section 6.2.2: without SASL-IR (RFC 4959) the response
+    // follows the server's empty "+" challenge.
+    let expected = mailwire_core::sasl::encode_plain("", "alice", "secret");
+    let mut inner = one_message_server(|tag| {
+        let mut bytes = b"* 1 FETCH (UID 5 BODY[] {1000}\r\n".to_vec();
+        bytes.extend_from_slice(&[b'p'; 1000]);
+        bytes.extend_from_slice(format!(")\r\n{tag} OK done\r\n").as_bytes());
+        (bytes, false)
+    });
+    let mut auth_tag = None;
+    let port = scripted_server(
+        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n",
+        move |tag, command| {
+            if command == "AUTHENTICATE PLAIN" {
+                auth_tag = Some(tag.to_owned());
+                return (b"+ \r\n".to_vec(), false);
+            }
+            if let Some(auth) = auth_tag.take() {
+                let answer = if tag == expected {
+                    "OK logged in"
+                } else {
+                    "NO wrong"
+                };
+                return (format!("{auth} {answer}\r\n").into_bytes(), false);
+            }
+            inner(tag, command)
+        },
+    );
+    let out = temp_dir();
+    let mut command = Command::new(example("imap_fetch"));
+    command
+        .args(["--server", &format!("127.0.0.1:{port}")])
+        .args([
+            "--user",
+            "alice:secret",
+            "--login",
+            "plain",
+            "--transcript",
+            "--out",
+        ])
+        .arg(out.path());
+    let output = Output::run("imap_fetch", &mut command, Duration::from_secs(60));
+    output.assert_success();
+    assert_eq!(fs::read(out.path().join("5.eml")).unwrap(), [b'p'; 1000]);
+    assert!(
+        output
+            .stdout
+            .contains(" AUTHENTICATE PLAIN\nS: + \nC: <redacted>\n"),
+        "{output}"
+    );
+    assert!(!output.stdout.contains("AGFsaWNl"), "{output}");
 }
