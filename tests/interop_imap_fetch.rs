@@ -681,3 +681,24 @@ fn authenticate_plain_without_sasl_ir_waits_for_the_continuation() {
     );
     assert!(!output.stdout.contains("AGFsaWNl"), "{output}");
 }
+
+#[test]
+fn no_login_when_the_server_says_logindisabled() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let login_seen = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&login_seen);
+    let port = scripted_server("* OK ready\r\n", move |tag, command| {
+        if command == "CAPABILITY" {
+            let bytes = format!("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n{tag} OK done\r\n");
+            return (bytes.into_bytes(), false);
+        }
+        seen.fetch_or(command.starts_with("LOGIN"), Ordering::SeqCst);
+        (format!("{tag} OK done\r\n").into_bytes(), false)
+    });
+    let out = temp_dir();
+    let output = run_against(port, out.path());
+    assert!(!output.success(), "{output}");
+    assert!(output.stderr.contains("LOGINDISABLED"), "{output}");
+    assert!(!login_seen.load(Ordering::SeqCst), "LOGIN was sent");
+}

@@ -423,6 +423,15 @@ pub(crate) async fn fetch_all(fetch: &Fetch, connector: &TlsConnector) -> io::Re
     }
 
     if !preauth {
+        // RFC 3501 section 6.2.3: no LOGIN while the server says
+        // LOGINDISABLED (usually: not before STARTTLS).
+        if fetch.login == LoginMethod::Login
+            && session.client.has_capability(&Capability::LoginDisabled)
+        {
+            return Err(io::Error::other(
+                "the server disabled LOGIN here (LOGINDISABLED); try --starttls or --login plain",
+            ));
+        }
         let (user, password) = (fetch.user.as_str(), fetch.password.as_str());
         let login = match fetch.login {
             LoginMethod::Login => session.client.login(user, password),
