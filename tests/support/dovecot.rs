@@ -535,3 +535,22 @@ pub(crate) fn is_running(pid: u32) -> bool {
         Err(e) => e.kind() != io::ErrorKind::NotFound,
     }
 }
+
+impl Dovecot {
+    /// Like [`Self::deposit`] but into the folder `folder` of `user`
+    /// (Maildir++: the directory `.folder` beside `new/`, created when
+    /// missing; `folder` as Dovecot names it on disk, modified UTF-7 for
+    /// non-ASCII names). Dovecot lists it with `LIST "" "*"`.
+    pub(crate) fn deposit_folder(&self, user: &str, folder: &str, message: &[u8]) -> PathBuf {
+        assert!(
+            !folder.is_empty() && !folder.contains(['/', '\r', '\n']),
+            "a Maildir++ folder name: {folder:?}"
+        );
+        let dir = self.maildir(user).join(format!(".{folder}"));
+        for sub in ["tmp", "new", "cur"] {
+            self.create_owned_dir(&dir.join(sub));
+        }
+        self.give(&dir);
+        self.deposit_in(user, &format!(".{folder}/new"), message, "")
+    }
+}
