@@ -1259,8 +1259,9 @@ fn single_part(part: &Part<'_>, size: u64) -> SinglePart<'static> {
         .filter(|e| !e.is_empty())
         .unwrap_or_else(|| "7BIT".into());
     let mut params = params_of(ct.params());
-    if params.is_empty() && main == "TEXT" && !part.header().get("Content-Type").is_some() {
-        params.push((AString::from("CHARSET"), AString::from("US-ASCII")));
+    // RFC 2045 5.2: text without a charset is US-ASCII; say so.
+    if main == "TEXT" && !params.iter().any(|(n, _)| n.as_bytes() == b"CHARSET") {
+        params.push((AString::from("CHARSET"), AString::from("us-ascii")));
     }
     SinglePart {
         media_type: AString::from(main),
