@@ -515,7 +515,7 @@ inner body\r\n\
             false
         ));
         let not_flagged = SearchKey::Not(Box::new(SearchKey::Flagged));
-        assert!(!matches(&[not_flagged.clone()], false));
+        assert!(!matches(std::slice::from_ref(&not_flagged), false));
         assert!(matches(
             &[SearchKey::Or(
                 Box::new(not_flagged),
