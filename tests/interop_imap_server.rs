@@ -138,6 +138,7 @@ record("copy_missing", M.copy("1", "Nowhere"))
 record("copy", M.copy("3", "Archive"))
 record("status_archive", M.status("Archive", "(MESSAGES UIDNEXT)"))
 record("append", M.append("Archive", "(\\Seen \\Flagged)", '"01-Jan-2020 10:00:00 +0000"', b"Subject: appended\r\n\r\nappended body\r\n"))
+record("append_missing", M.append("Nowhere", None, None, b"Subject: x\r\n\r\nx\r\n"))
 record("select_archive", M.select("Archive"))
 record("archive_meta", M.fetch("1:*", "(UID FLAGS INTERNALDATE)"))
 typ, data = M.uid("FETCH", "4", "(BODY[])")
@@ -394,6 +395,9 @@ fn imaplib_session_covers_the_mailbox_commands() {
         o["append"]
     );
     assert!(joined(&o["append"]).contains(" 4] "), "{}", o["append"]);
+    // RFC 3501 6.3.11: no such mailbox, TRYCREATE, before the literal.
+    assert_eq!(o["append_missing"][0], "NO");
+    assert!(joined(&o["append_missing"]).contains("[TRYCREATE]"));
     let archive = joined(&o["archive_meta"]);
     assert!(
         archive.contains(
@@ -629,4 +633,75 @@ fn curl_lists_and_fetches_by_uid() {
         second_on_the_wire(),
         "STARTTLS: {out}"
     );
+}
+
+/// Eight sessions at once, each APPENDing 25 messages to INBOX while a
+/// ninth watches with NOOP; then flags set in one session show up in
+/// another's NOOP as untagged FETCH (RFC 3501 7.4.1).
+const CONCURRENT: &str = r#"
+import threading
+W = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+W.login("joe", "secret")
+W.select("INBOX")
+W.response("EXISTS")
+errors = []
+uids = []
+lock = threading.Lock()
+def worker(n):
+    try:
+        C = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+        C.login("joe", "secret")
+        for i in range(25):
+            typ, data = C.append("INBOX", None, None, b"Subject: w%d m%d\r\n\r\nbody\r\n" % (n, i))
+            m = re.search(rb"APPENDUID \d+ (\d+)", data[0])
+            with lock:
+                uids.append(int(m.group(1)))
+        C.logout()
+    except Exception as e:
+        errors.append(repr(e))
+threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+record("errors", errors)
+record("uids", sorted(uids))
+record("noop", W.noop())
+record("exists", W.response("EXISTS"))
+record("count", W.search(None, "ALL"))
+O = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+O.login("joe", "secret")
+O.select("INBOX")
+O.store("4", "+FLAGS", "(\\Flagged)")
+O.logout()
+record("noop2", W.noop())
+record("fetch_pushed", W.response("FETCH"))
+W.logout()
+print(json.dumps(out))
+"#;
+
+#[test]
+fn concurrent_sessions_append_and_see_each_other() {
+    let server = start(&[]);
+    let Some(o) = run(&server, CONCURRENT, &[]) else {
+        return;
+    };
+    assert_eq!(o["errors"].as_array().unwrap().len(), 0, "{}", o["errors"]);
+    // Every APPEND got its own UID, after the three messages there were.
+    let uids: Vec<u64> = o["uids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_u64().unwrap())
+        .collect();
+    assert_eq!(uids, (4..204).collect::<Vec<u64>>());
+    assert_eq!(o["noop"][0], "OK");
+    assert_eq!(joined(&o["exists"]), "203");
+    assert_eq!(joined(&o["count"]).split(' ').count(), 203);
+    assert_eq!(joined(&o["fetch_pushed"]), r"4 (FLAGS (\Flagged))");
+    let files: usize = ["new", "cur"]
+        .iter()
+        .map(|sub| fs::read_dir(server.maildir.join(sub)).unwrap().count())
+        .sum();
+    assert_eq!(files, 203);
 }
