@@ -535,6 +535,14 @@ fn imaplib_starttls_and_authenticate_plain() {
     );
     assert_eq!(o["store_ro"][0], "NO");
     assert_eq!(o["logout"][0], "BYE");
+    // A read-only session takes nothing from new/ and sets no flag.
+    assert_eq!(fs::read_dir(server.maildir.join("new")).unwrap().count(), 1);
+    assert!(
+        server
+            .maildir
+            .join("cur/1700000000.M1P1Q1.test:2,S")
+            .exists()
+    );
 }
 
 /// IDLE (RFC 2177) by hand (imaplib has no idle() before Python 3.14):

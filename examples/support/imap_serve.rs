@@ -581,12 +581,28 @@ impl Session<'_> {
         };
         let (state, taken) = {
             let mut folder = lock(&sel.folder).map_err(|e| e.to_string())?;
-            let taken = folder.rescan(true).map_err(|e| e.to_string())?;
-            let state: Vec<(u32, Flags)> =
-                folder.messages.iter().map(|m| (m.uid, m.flags)).collect();
-            (state, taken)
+            match folder.rescan(!sel.read_only) {
+                Ok(taken) => {
+                    let state: Vec<(u32, Flags, bool)> = folder
+                        .messages
+                        .iter()
+                        .map(|m| (m.uid, m.flags, m.in_new()))
+                        .collect();
+                    (state, taken)
+                }
+                // The mailbox was deleted (or renamed) under the session:
+                // its messages are gone.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => (Vec::new(), Vec::new()),
+                Err(e) => return Err(e.to_string()),
+            }
         };
+        if sel.read_only {
+            // EXAMINE takes nothing from new/ (RFC 3501 6.3.2: \Recent is
+            // not lost): what is still there is recent.
+            sel.recent = state.iter().filter(|s| s.2).map(|s| s.0).collect();
+        }
         sel.recent.extend(taken);
+        let state: Vec<(u32, Flags)> = state.into_iter().map(|(u, f, _)| (u, f)).collect();
         let present: HashMap<u32, Flags> = state.iter().copied().collect();
         let send = |server: &mut Server, data: Data<'_>| {
             server
@@ -754,7 +770,15 @@ impl Session<'_> {
         };
         let (uids, flags, taken, validity, next) = {
             let mut state = lock(&folder)?;
-            let taken = state.rescan(true)?;
+            let mut taken = state.rescan(!read_only)?;
+            if read_only {
+                taken = state
+                    .messages
+                    .iter()
+                    .filter(|m| m.in_new())
+                    .map(|m| m.uid)
+                    .collect();
+            }
             let uids: Vec<u32> = state.messages.iter().map(|m| m.uid).collect();
             let flags: HashMap<u32, Flags> =
                 state.messages.iter().map(|m| (m.uid, m.flags)).collect();
