@@ -713,3 +713,88 @@ fn concurrent_sessions_append_and_see_each_other() {
         .sum();
     assert_eq!(files, 203);
 }
+
+/// A message over the 8 MiB the server parses in memory, stored with
+/// bare LF line endings: its sections are streamed from the file through
+/// the CRLF conversion, partials counted on the wire form.
+const LARGE_LF: &str = r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+M.login("joe", "secret")
+M.select("INBOX")
+typ, data = M.fetch("4", "(RFC822.SIZE BODY.PEEK[]<1000.5000>)")
+record("partial", data[0][1])
+record("partial_head", data[0][0])
+typ, data = M.fetch("4", "(BODY.PEEK[TEXT])")
+record("text_len", len(data[0][1]))
+record("text_digest", __import__("hashlib").sha256(data[0][1]).hexdigest())
+typ, data = M.fetch("4", "(BODY.PEEK[HEADER] BODYSTRUCTURE)")
+record("header", data[0][1])
+record("structure", data[0][0] + data[1] if isinstance(data[1], bytes) else data[0][0])
+record("search", M.search(None, "BODY", "needle-at-the-end"))
+M.logout()
+print(json.dumps(out))
+"#;
+
+#[test]
+fn a_large_lf_message_streams_as_crlf_with_partials() {
+    let mut body = Vec::new();
+    let mut n = 0u32;
+    while body.len() < 9 << 20 {
+        body.extend_from_slice(format!("line {n} of a large message\n").as_bytes());
+        n += 1;
+    }
+    body.extend_from_slice(b"needle-at-the-end\n");
+    let mut file = b"Subject: large\nFrom: big@example.org\n\n".to_vec();
+    file.extend_from_slice(&body);
+    let server = Server::start_example("imap_server", &["--user", "joe:secret"], |maildir| {
+        three_messages(maildir);
+        fs::write(maildir.join("cur/1700000003.M1P1Q4.test:2,S"), &file).unwrap();
+    });
+    let Some(o) = run(&server, LARGE_LF, &[]) else {
+        return;
+    };
+    let wire = String::from_utf8(file)
+        .unwrap()
+        .replace('\n', "\r\n")
+        .into_bytes();
+    assert!(
+        text(&o["partial_head"]).contains(&format!("RFC822.SIZE {}", wire.len())),
+        "{}",
+        o["partial_head"]
+    );
+    assert!(text(&o["partial_head"]).contains("BODY[]<1000> {5000}"));
+    assert_eq!(latin1(&o["partial"]), &wire[1000..6000]);
+    let header_len = b"Subject: large\r\nFrom: big@example.org\r\n\r\n".len();
+    let text_part = &wire[header_len..];
+    assert_eq!(o["text_len"].as_u64().unwrap(), text_part.len() as u64);
+    let digest = Output::sha256(text_part);
+    assert_eq!(text(&o["text_digest"]), digest);
+    assert_eq!(
+        latin1(&o["header"]),
+        b"Subject: large\r\nFrom: big@example.org\r\n\r\n"
+    );
+    assert!(
+        text(&o["structure"])
+            .contains(r#"BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" "#),
+        "{}",
+        o["structure"]
+    );
+    assert_eq!(joined(&o["search"]), "4");
+}
+
+/// SHA-256 by Python's hashlib (the test crate has no digest crate).
+struct Output;
+
+impl Output {
+    fn sha256(data: &[u8]) -> String {
+        let dir = support::temp_dir();
+        let path = dir.path().join("data");
+        fs::write(&path, data).unwrap();
+        let out = python(
+            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+            &[path.to_str().unwrap()],
+        )
+        .unwrap();
+        out.stdout.trim().to_owned()
+    }
+}
