@@ -246,6 +246,10 @@ mod imap_store_tests {
             .unwrap();
         assert_eq!(account.names().unwrap(), ["INBOX", "Old", "Old.2024"]);
         assert!(matches!(
+            account.rename(&Mailbox::from("Old"), &Mailbox::from("Old/Sub")),
+            Err(StoreError::Refused(_))
+        ));
+        assert!(matches!(
             account.delete(&Mailbox::Inbox),
             Err(StoreError::Refused(_))
         ));

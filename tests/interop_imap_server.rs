@@ -493,12 +493,18 @@ try:
     record("wrong", "accepted")
 except imaplib.IMAP4.error as e:
     record("wrong", str(e))
+try:
+    M.authenticate("PLAIN", lambda _: b"fred\0joe\0secret")
+    record("as_other", "accepted")
+except imaplib.IMAP4.error as e:
+    record("as_other", str(e))
 record("auth", M.authenticate("PLAIN", lambda _: b"\0joe\0secret"))
 record("examine", M.select("INBOX", readonly=True))
 typ, data = M.fetch("1", "(BODY[])")
 record("body", data[0][1])
 record("flags", M.fetch("1:*", "(FLAGS)"))
 record("store_ro", M.store("1", "+FLAGS", "(\\Deleted)"))
+record("expunge_ro", M.expunge())
 record("logout", M.logout())
 print(json.dumps(out))
 "#;
@@ -534,6 +540,13 @@ fn imaplib_starttls_and_authenticate_plain() {
         r"1 (FLAGS (\Seen)) 2 (FLAGS (\Recent)) 3 (FLAGS (\Flagged))"
     );
     assert_eq!(o["store_ro"][0], "NO");
+    assert_eq!(o["expunge_ro"][0], "NO");
+    // SASL PLAIN acting as another user is refused.
+    assert!(
+        text(&o["as_other"]).contains("AUTHENTICATIONFAILED"),
+        "{}",
+        o["as_other"]
+    );
     assert_eq!(o["logout"][0], "BYE");
     // A read-only session takes nothing from new/ and sets no flag.
     assert_eq!(fs::read_dir(server.maildir.join("new")).unwrap().count(), 1);

@@ -481,16 +481,20 @@ impl Session<'_> {
         match event {
             Event::Login {
                 id,
+                authzid,
                 username,
                 password,
-                ..
             } => {
-                let ok = self
-                    .shared
-                    .options
-                    .users
-                    .iter()
-                    .any(|(n, p)| *n == username && p == password.expose());
+                // Acting as another user (a SASL authorization identity)
+                // is not offered.
+                let as_self = authzid.is_none_or(|a| a.is_empty() || a == username);
+                let ok = as_self
+                    && self
+                        .shared
+                        .options
+                        .users
+                        .iter()
+                        .any(|(n, p)| *n == username && p == password.expose());
                 if !ok {
                     decided(
                         server.complete(
@@ -731,6 +735,11 @@ impl Session<'_> {
             } => self.search(server, uid, returns.is_some(), charset.as_ref(), &criteria)?,
             B::Copy { uid, set, mailbox } => self.copy(server, uid, &set, &mailbox, false)?,
             B::Move { uid, set, mailbox } => self.copy(server, uid, &set, &mailbox, true)?,
+            B::Expunge | B::UidExpunge { .. }
+                if self.selected.as_ref().is_some_and(|s| s.read_only) =>
+            {
+                no("The mailbox is read-only")
+            }
             B::Expunge => {
                 self.expunge(server, None, true)?;
                 ok("EXPUNGE completed")

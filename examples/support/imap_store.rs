@@ -753,6 +753,9 @@ impl Account {
         }
         let old_name = folder_name(from).ok_or(StoreError::InvalidName)?;
         let new_name = folder_name(to).ok_or(StoreError::InvalidName)?;
+        if new_name.starts_with(&format!("{old_name}.")) {
+            return Err(StoreError::Refused("a mailbox cannot move below itself"));
+        }
         self.registry.forget(&old);
         fs::rename(&old, &new)?;
         for name in self.names()? {
