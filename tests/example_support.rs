@@ -449,6 +449,104 @@ inner body\r\n\
         );
     }
 
+    /// A message with nesting: a multipart/mixed holding a
+    /// multipart/alternative, a message/rfc822 with a multipart inside, and
+    /// an attachment; preamble and epilogue; bare LF endings.
+    const NESTED: &[u8] = b"From: a@example.org\n\
+Subject: nested\n\
+Content-Type: multipart/mixed; boundary=\"outer\"\n\
+\n\
+preamble line\n\
+--outer\n\
+Content-Type: multipart/alternative; boundary=inner\n\
+\n\
+--inner\n\
+Content-Type: text/plain; charset=utf-8\n\
+\n\
+plain one\n\
+plain two\n\
+--inner\n\
+Content-Type: text/html\n\
+\n\
+<p>html</p>\n\
+--inner--\n\
+--outer\n\
+Content-Type: message/rfc822\n\
+Content-Description: forwarded\n\
+\n\
+From: b@example.org\n\
+Subject: inside\n\
+Content-Type: multipart/mixed; boundary=deep\n\
+\n\
+--deep\n\
+\n\
+deep text\n\
+--deep--\n\
+--outer\n\
+Content-Type: application/octet-stream; name=x\n\
+Content-Disposition: attachment; filename=x\n\
+Content-Transfer-Encoding: base64\n\
+\n\
+AAEC\n\
+AwQF\n\
+--outer--   \n\
+epilogue\n";
+
+    /// The located parts of a message give what the parser of the whole
+    /// message gives: the same BODYSTRUCTURE and the same section octets.
+    #[test]
+    fn located_parts_match_the_parsed_message() {
+        use super::imap_store::scan_tree;
+        for (name, raw) in [("nested", NESTED), ("multipart", MULTIPART)] {
+            let (dir, whole) = loaded(raw);
+            assert!(whole.whole);
+            let path = fs::read_dir(dir.path().join("cur"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let tree = scan_tree(&mut fs::File::open(&path).unwrap()).unwrap();
+            assert_eq!(tree.end, whole.wire_size, "{name}");
+            let located = Loaded {
+                bytes: whole.header_bytes().to_vec(),
+                whole: false,
+                header_len: whole.header_len,
+                wire_size: whole.wire_size,
+                tree: Some(tree),
+            };
+            assert_eq!(
+                body_structure(&located, true),
+                body_structure(&whole, true),
+                "{name}"
+            );
+            let resolve = |body: Body| match body {
+                Body::Bytes(bytes) => bytes,
+                Body::Range { start, len } => {
+                    whole.bytes[start as usize..(start + len) as usize].to_vec()
+                }
+            };
+            let paths: &[&[u32]] = &[&[1], &[2], &[3], &[1, 1], &[1, 2], &[2, 1], &[4], &[1, 3]];
+            let texts = [
+                None,
+                Some(SectionText::Mime),
+                Some(SectionText::Header),
+                Some(SectionText::Text),
+                Some(SectionText::HeaderFields(vec![AString::from("subject")])),
+            ];
+            for path in paths {
+                for text in &texts {
+                    let section = section(path, text.clone());
+                    assert_eq!(
+                        String::from_utf8_lossy(&resolve(section_body(&located, &section))),
+                        String::from_utf8_lossy(&resolve(section_body(&whole, &section))),
+                        "{name} {path:?} {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn search_keys_follow_rfc_3501_section_6_4_4() {
         let (dir, _) = loaded(MULTIPART);

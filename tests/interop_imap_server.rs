@@ -744,6 +744,13 @@ typ, data = M.fetch("4", "(BODY.PEEK[HEADER] BODYSTRUCTURE)")
 record("header", data[0][1])
 record("structure", data[0][0] + data[1] if isinstance(data[1], bytes) else data[0][0])
 record("search", M.search(None, "BODY", "needle-at-the-end"))
+typ, data = M.fetch("5", "(BODYSTRUCTURE)")
+record("multi_structure", data[0])
+typ, data = M.fetch("5", "(BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[2]<0.20>)")
+record("multi_parts", (typ, data))
+typ, data = M.fetch("5", "(BODY.PEEK[2])")
+record("attachment_len", len(data[0][1]))
+record("attachment_tail", data[0][1][-30:])
 M.logout()
 print(json.dumps(out))
 "#;
@@ -759,9 +766,33 @@ fn a_large_lf_message_streams_as_crlf_with_partials() {
     body.extend_from_slice(b"needle-at-the-end\n");
     let mut file = b"Subject: large\nFrom: big@example.org\n\n".to_vec();
     file.extend_from_slice(&body);
+    // And a large multipart: a text part and a 9 MiB attachment.
+    let mut multi = b"Subject: large multipart\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"big-b\"\r\n\
+\r\n\
+--big-b\r\n\
+Content-Type: text/plain; charset=us-ascii\r\n\
+\r\n\
+see the attachment\r\n\
+--big-b\r\n\
+Content-Type: application/octet-stream\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n"
+        .to_vec();
+    let attachment_start = multi.len();
+    while multi.len() - attachment_start < 9 << 20 {
+        multi.extend_from_slice(
+            b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\r\n",
+        );
+    }
+    multi.extend_from_slice(b"ZW5k\r\n");
+    let attachment_len = multi.len() - attachment_start - 2;
+    multi.extend_from_slice(b"--big-b--\r\n");
     let server = Server::start_example("imap_server", &["--user", "joe:secret"], |maildir| {
         three_messages(maildir);
         fs::write(maildir.join("cur/1700000003.M1P1Q4.test:2,S"), &file).unwrap();
+        fs::write(maildir.join("cur/1700000004.M1P1Q5.test:2,S"), &multi).unwrap();
     });
     let Some(o) = run(&server, LARGE_LF, &[]) else {
         return;
@@ -793,6 +824,30 @@ fn a_large_lf_message_streams_as_crlf_with_partials() {
         o["structure"]
     );
     assert_eq!(joined(&o["search"]), "4");
+
+    // The large multipart's parts are located in the file.
+    assert_eq!(
+        text(&o["multi_structure"]),
+        format!(
+            r#"5 (BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" 18 0 NIL NIL NIL NIL)("APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64" {attachment_len} NIL NIL NIL NIL) "MIXED" ("BOUNDARY" "big-b") NIL NIL NIL))"#
+        )
+    );
+    let parts = joined(&o["multi_parts"]);
+    assert!(parts.contains("BODY[1] {18} see the attachment"), "{parts}");
+    assert!(
+        parts.contains("BODY[2.MIME] {77} Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"),
+        "{parts}"
+    );
+    assert!(
+        parts.contains("BODY[2]<0> {20} QUJDREVGR0hJSktMTU5P"),
+        "{parts}"
+    );
+    assert_eq!(o["attachment_len"].as_u64().unwrap(), attachment_len as u64);
+    let attachment = &multi[attachment_start..attachment_start + attachment_len];
+    assert_eq!(
+        latin1(&o["attachment_tail"]),
+        &attachment[attachment.len() - 30..]
+    );
 }
 
 /// SHA-256 by Python's hashlib (the test crate has no digest crate).

@@ -279,6 +279,8 @@ struct Selected {
     flags: HashMap<u32, Flags>,
     /// The messages `\Recent` in this session.
     recent: HashSet<u32>,
+    /// MIME parts of large messages, located by an earlier FETCH.
+    trees: HashMap<u32, imap_store::Node>,
 }
 
 impl Selected {
@@ -835,6 +837,7 @@ impl Session<'_> {
             uids,
             flags,
             recent,
+            trees: HashMap::new(),
         });
         Ok(if read_only {
             (
@@ -998,6 +1001,11 @@ impl Session<'_> {
                     | FetchAttribute::InternalDate
             )
         });
+        let needs_tree = attrs.iter().any(|a| match a {
+            FetchAttribute::Body | FetchAttribute::BodyStructure => true,
+            FetchAttribute::BodySection { section, .. } => !section.part.is_empty(),
+            _ => false,
+        });
         for (seq, id) in sel.resolve(set, uid) {
             // The file is opened under the lock, so no rename by another
             // session can come between; the open file stays readable.
@@ -1033,7 +1041,21 @@ impl Session<'_> {
             let recent = sel.recent.contains(&id);
             let mut file = file;
             let loaded = match file.as_mut() {
-                Some(file) => Some(Loaded::from_file(file, &message)?),
+                Some(file) => {
+                    let mut loaded = Loaded::from_file(file, &message)?;
+                    if needs_tree && !loaded.whole {
+                        // A large message's parts, located once per session.
+                        if let Some(tree) = sel.trees.get(&id) {
+                            loaded.tree = Some(tree.clone());
+                        } else {
+                            loaded.scan_tree(file)?;
+                            if let Some(tree) = &loaded.tree {
+                                sel.trees.insert(id, tree.clone());
+                            }
+                        }
+                    }
+                    Some(loaded)
+                }
                 None => None,
             };
             let mut pieces = Vec::new();

@@ -23,8 +23,10 @@
 //! message (every line ending CRLF, as RFC822.SIZE counts it). Messages up
 //! to [`MAX_PARSED`] octets are read and parsed with `mailwire-message`;
 //! larger ones are never read whole: their header is read (bounded), their
-//! body is described as a file range that the server streams, and their
-//! MIME structure is taken from the top header only.
+//! body is described as a file range that the server streams, and when a
+//! FETCH asks for their structure or a part, one streaming scan of the
+//! file locates every MIME part ([`scan_tree`]: offsets, headers, line
+//! counts; memory bounded by the headers kept).
 
 #![allow(dead_code)] // each example uses its own part
 
@@ -881,9 +883,21 @@ pub(crate) struct Loaded {
     pub(crate) header_len: usize,
     /// The wire size of the whole message.
     pub(crate) wire_size: u64,
+    /// A large message's MIME parts located in its file, once
+    /// [`scan_tree`](Self::scan_tree) ran.
+    pub(crate) tree: Option<Node>,
 }
 
 impl Loaded {
+    /// Locates the MIME parts of a large message, reading its file once
+    /// in pieces (nothing to do for a message held whole).
+    pub(crate) fn scan_tree(&mut self, file: &mut fs::File) -> io::Result<()> {
+        if !self.whole && self.tree.is_none() {
+            self.tree = Some(scan_tree(file)?);
+        }
+        Ok(())
+    }
+
     /// Reads the message at `path` (whole up to [`MAX_PARSED`] octets,
     /// else its header, at most 256 KiB of it).
     pub(crate) fn read(message: &Message) -> io::Result<Self> {
@@ -921,6 +935,7 @@ impl Loaded {
             bytes,
             whole,
             header_len,
+            tree: None,
         })
     }
 
@@ -1026,7 +1041,10 @@ pub(crate) fn section_body(loaded: &Loaded, section: &Section<'_>) -> Body {
             }
         };
     }
-    // A large message: its header is at hand, its body is a file range.
+    // A large message: its header is at hand, its parts are file ranges.
+    if let (Some(tree), false) = (&loaded.tree, section.part.is_empty()) {
+        return node_section(tree, section);
+    }
     let head = loaded.head();
     let text = Body::Range {
         start: loaded.header_len as u64,
@@ -1203,6 +1221,9 @@ pub(crate) fn body_structure(loaded: &Loaded, ext: bool) -> BodyStructure<'stati
     if let Some(parsed) = loaded.parsed() {
         return structure(parsed.root(), ext);
     }
+    if let Some(tree) = &loaded.tree {
+        return node_structure(tree, ext);
+    }
     let head = loaded.head();
     let root = head.root();
     let size = loaded.wire_size - loaded.header_len as u64;
@@ -1326,6 +1347,336 @@ fn extension(part: &Part<'_>, multipart: bool) -> BodyExt<'static> {
         language,
         location: value(part.header(), "Content-Location"),
         extensions: Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------------
+// The MIME parts of a large message, located without holding it.
+
+/// A MIME part located in a message's wire form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Node {
+    /// Wire offset of the part's header.
+    pub(crate) start: u64,
+    /// Wire offset of its body (after the empty line).
+    pub(crate) body: u64,
+    /// Wire offset where its body ends (the CRLF before a delimiter
+    /// belongs to the delimiter, RFC 2046 5.1.1).
+    pub(crate) end: u64,
+    /// The header, empty line included (at most 256 KiB of it).
+    pub(crate) header: Vec<u8>,
+    /// Line endings in the body.
+    pub(crate) lines: u64,
+    /// What the body holds.
+    pub(crate) kind: NodeKind,
+}
+
+/// What a located part's body holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    /// A single body.
+    Leaf,
+    /// Parts between boundary delimiters.
+    Multipart(Vec<Node>),
+    /// A message/rfc822 body: a message of its own.
+    Message(Box<Node>),
+}
+
+/// Deepest nesting followed; deeper parts are single bodies.
+const MAX_DEPTH: usize = 32;
+
+/// The longest line kept whole while scanning (header lines, delimiter
+/// lines); longer lines are only counted.
+const MAX_LINE: usize = 64 * 1024;
+
+struct Frame {
+    node: Node,
+    in_header: bool,
+    /// A multipart's boundary, once its header is read.
+    boundary: Option<Vec<u8>>,
+    /// A multipart past its close delimiter (in its epilogue).
+    closed: bool,
+}
+
+impl Frame {
+    fn new(start: u64) -> Self {
+        Self {
+            node: Node {
+                start,
+                body: start,
+                end: start,
+                header: Vec::new(),
+                lines: 0,
+                kind: NodeKind::Leaf,
+            },
+            in_header: true,
+            boundary: None,
+            closed: false,
+        }
+    }
+}
+
+/// Locates the MIME parts of the message in `file` (read from its start
+/// in 64 KiB pieces through the CRLF conversion; memory is bounded by
+/// the headers kept).
+pub(crate) fn scan_tree(file: &mut fs::File) -> io::Result<Node> {
+    use std::io::Seek;
+    file.seek(io::SeekFrom::Start(0))?;
+    let mut scanner = Scanner {
+        stack: vec![Frame::new(0)],
+        line: Vec::new(),
+        line_start: 0,
+        pos: 0,
+    };
+    let mut buf = vec![0; 64 * 1024];
+    let mut out = Vec::with_capacity(2 * buf.len());
+    let mut conv = WireConverter::default();
+    loop {
+        let n = file.read(&mut buf)?;
+        out.clear();
+        if n == 0 {
+            conv.finish(&mut out);
+        } else {
+            conv.feed(&buf[..n], &mut out);
+        }
+        scanner.feed(&out);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(scanner.finish())
+}
+
+struct Scanner {
+    stack: Vec<Frame>,
+    line: Vec<u8>,
+    line_start: u64,
+    pos: u64,
+}
+
+impl Scanner {
+    fn feed(&mut self, data: &[u8]) {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let (piece, ended) = match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => (&rest[..=i], true),
+                None => (rest, false),
+            };
+            let room = MAX_LINE.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&piece[..piece.len().min(room)]);
+            self.pos += piece.len() as u64;
+            rest = &rest[piece.len()..];
+            if ended {
+                let line = std::mem::take(&mut self.line);
+                self.on_line(&line);
+                self.line = line;
+                self.line.clear();
+                self.line_start = self.pos;
+            }
+        }
+    }
+
+    fn on_line(&mut self, line: &[u8]) {
+        let start = self.line_start;
+        let next = self.pos;
+        if self.delimiter(line, start, next) {
+            return;
+        }
+        // The line is in the body of every enclosing part past its header.
+        for frame in &mut self.stack {
+            if !frame.in_header {
+                frame.node.lines += 1;
+            }
+        }
+        let depth = self.stack.len();
+        let Some(top) = self.stack.last_mut() else {
+            return;
+        };
+        if top.in_header {
+            if top.node.header.len() + line.len() <= MAX_HEADER {
+                top.node.header.extend_from_slice(line);
+            }
+            if line == b"\r\n" {
+                top.in_header = false;
+                top.node.body = next;
+                let parsed = Parsed::parse(&top.node.header);
+                let ct = parsed.root().content_type();
+                if depth < MAX_DEPTH {
+                    if let (true, Some(boundary)) = (ct.is_multipart(), ct.boundary()) {
+                        top.boundary = Some(boundary.as_bytes().to_vec());
+                        top.node.kind = NodeKind::Multipart(Vec::new());
+                    } else if ct.is("message", "rfc822") || ct.is("message", "global") {
+                        self.stack.push(Frame::new(next));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `line` is a delimiter of an open multipart: it ends the
+    /// parts inside and opens the next (or closes the multipart).
+    fn delimiter(&mut self, line: &[u8], start: u64, next: u64) -> bool {
+        let Some(after_dashes) = line.strip_prefix(b"--") else {
+            return false;
+        };
+        for k in (0..self.stack.len()).rev() {
+            let frame = &self.stack[k];
+            let Some(boundary) = frame.boundary.as_deref() else {
+                continue;
+            };
+            if frame.closed || frame.in_header {
+                continue;
+            }
+            let Some(rest) = after_dashes.strip_prefix(boundary) else {
+                continue;
+            };
+            let (close, rest) = match rest.strip_prefix(b"--") {
+                Some(rest) => (true, rest),
+                None => (false, rest),
+            };
+            if !rest
+                .iter()
+                .all(|&b| b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
+            {
+                continue;
+            }
+            // The delimiter line is in the body of the multipart and of
+            // the parts around it; the CRLF before it is the delimiter's.
+            for frame in &mut self.stack[..=k] {
+                if !frame.in_header {
+                    frame.node.lines += 1;
+                }
+            }
+            let end = start.saturating_sub(2);
+            while self.stack.len() > k + 1 {
+                self.pop(end, true);
+            }
+            if close {
+                self.stack[k].closed = true;
+            } else {
+                self.stack.push(Frame::new(next));
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Ends the innermost part at `end` and hangs it under its parent.
+    fn pop(&mut self, end: u64, by_delimiter: bool) {
+        let Some(mut frame) = self.stack.pop() else {
+            return;
+        };
+        let node = &mut frame.node;
+        if frame.in_header {
+            node.body = end.max(node.start);
+        }
+        node.end = end.max(node.body);
+        if by_delimiter {
+            node.lines = node.lines.saturating_sub(1);
+        }
+        if let Some(parent) = self.stack.last_mut() {
+            match &mut parent.node.kind {
+                NodeKind::Multipart(parts) => parts.push(frame.node),
+                kind => *kind = NodeKind::Message(Box::new(frame.node)),
+            }
+        } else {
+            self.stack.push(frame);
+        }
+    }
+
+    fn finish(mut self) -> Node {
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            self.on_line(&line);
+        }
+        let end = self.pos;
+        while self.stack.len() > 1 {
+            self.pop(end, false);
+        }
+        match self.stack.pop() {
+            Some(mut frame) => {
+                if frame.in_header {
+                    frame.node.body = end;
+                }
+                frame.node.end = end;
+                frame.node
+            }
+            None => Frame::new(0).node,
+        }
+    }
+}
+
+/// The section of a located part (a part number was given).
+fn node_section(tree: &Node, section: &Section<'_>) -> Body {
+    let mut node = tree;
+    for n in &section.part {
+        let Some(child) = node_child(node, n.get() as usize) else {
+            return Body::Bytes(Vec::new());
+        };
+        node = child;
+    }
+    let message = match &node.kind {
+        NodeKind::Message(inner) => inner,
+        _ => node,
+    };
+    let range = |n: &Node| Body::Range {
+        start: n.body,
+        len: n.end - n.body,
+    };
+    match &section.text {
+        None => range(node),
+        Some(SectionText::Mime) => Body::Bytes(node.header.clone()),
+        Some(SectionText::Header) => Body::Bytes(message.header.clone()),
+        Some(SectionText::Text) => range(message),
+        Some(SectionText::HeaderFields(names)) => Body::Bytes(header_fields(
+            Parsed::parse(&message.header).header(),
+            names,
+            true,
+        )),
+        Some(SectionText::HeaderFieldsNot(names)) => Body::Bytes(header_fields(
+            Parsed::parse(&message.header).header(),
+            names,
+            false,
+        )),
+    }
+}
+
+fn node_child(node: &Node, n: usize) -> Option<&Node> {
+    match &node.kind {
+        NodeKind::Multipart(parts) => parts.get(n.checked_sub(1)?),
+        NodeKind::Message(inner) => node_child(inner, n),
+        NodeKind::Leaf => (n == 1).then_some(node),
+    }
+}
+
+/// BODYSTRUCTURE (or BODY) of a located part.
+fn node_structure(node: &Node, ext: bool) -> BodyStructure<'static> {
+    let parsed = Parsed::parse(&node.header);
+    let part = parsed.root();
+    match &node.kind {
+        NodeKind::Multipart(parts) if !parts.is_empty() => BodyStructure::Multipart {
+            parts: parts.iter().map(|p| node_structure(p, ext)).collect(),
+            subtype: AString::from(part.content_type().subtype().to_uppercase()),
+            ext: ext.then(|| extension(part, true)),
+        },
+        kind => {
+            let mut single = single_part(part, node.end - node.body);
+            match (&mut single.kind, kind) {
+                (SinglePartKind::Text { lines }, _) => *lines = node.lines,
+                (slot, NodeKind::Message(inner)) => {
+                    *slot = SinglePartKind::Message {
+                        envelope: Box::new(envelope(Parsed::parse(&inner.header).header())),
+                        body: Box::new(node_structure(inner, ext)),
+                        lines: node.lines,
+                    };
+                }
+                _ => {}
+            }
+            BodyStructure::Single {
+                part: single,
+                ext: ext.then(|| extension(part, false)),
+            }
+        }
     }
 }
 
