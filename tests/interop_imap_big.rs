@@ -113,6 +113,9 @@ else:
     until(b"a2")
     s.sendall(b"a3 UID FETCH 1 (RFC822.SIZE BODY.PEEK[])\r\n")
     until(b"a3")
+    s.sendall(b"a4 FETCH 1 (BODYSTRUCTURE)\r\n")
+    print(line().decode().strip())
+    until(b"a4")
 s.sendall(b"a9 LOGOUT\r\n")
 until(b"a9")
 "#;
@@ -145,6 +148,23 @@ fn a_100_mib_append_and_fetch_stream_in_bounded_memory() {
     out.assert_success();
     assert!(out.stdout.contains(&format!("literal {size} )")), "{out}");
     assert!(out.stdout.contains("a3 OK"), "{out}");
+    // The structure comes from one streaming scan of the file: the lines
+    // counted, not estimated.
+    let header = b"Subject: big\r\nFrom: big@example.org\r\n\r\n".len() as u64;
+    let lines = fs::read(&source)
+        .unwrap()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        - 3;
+    assert!(
+        out.stdout.contains(&format!(
+            r#"* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" {} {lines} NIL NIL NIL NIL))"#,
+            size - header
+        )),
+        "{out}"
+    );
+    assert!(out.stdout.contains("a4 OK"), "{out}");
     assert!(same_files(&source, &fetched), "the fetched message differs");
     let peak = server.peak_rss();
     eprintln!(
