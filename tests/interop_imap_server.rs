@@ -249,10 +249,7 @@ fn imaplib_session_covers_the_mailbox_commands() {
     ] {
         assert!(status.contains(&item), "{item} in {status}");
     }
-    assert!(
-        Regex::uid_validity(&status).is_some(),
-        "UIDVALIDITY: {status}"
-    );
+    assert!(uid_validity(&status).is_some(), "UIDVALIDITY: {status}");
 
     // SELECT (RFC 3501 6.3.1).
     assert_eq!(ok_data(&o["select"])[0], "3");
@@ -471,15 +468,11 @@ fn imaplib_session_covers_the_mailbox_commands() {
     );
 }
 
-/// A tiny stand-in for a regex: the UIDVALIDITY number in a STATUS line.
-struct Regex;
-
-impl Regex {
-    fn uid_validity(status: &str) -> Option<u32> {
-        let rest = status.split("UIDVALIDITY ").nth(1)?;
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok().filter(|&n| n > 0)
-    }
+/// The UIDVALIDITY number in a STATUS line.
+fn uid_validity(status: &str) -> Option<u32> {
+    let rest = status.split("UIDVALIDITY ").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }
 
 /// STARTTLS, then AUTHENTICATE PLAIN; a wrong password first.
@@ -811,7 +804,7 @@ Content-Transfer-Encoding: base64\r\n\
     let header_len = b"Subject: large\r\nFrom: big@example.org\r\n\r\n".len();
     let text_part = &wire[header_len..];
     assert_eq!(o["text_len"].as_u64().unwrap(), text_part.len() as u64);
-    let digest = Output::sha256(text_part);
+    let digest = sha256_hex(text_part);
     assert_eq!(text(&o["text_digest"]), digest);
     assert_eq!(
         latin1(&o["header"]),
@@ -850,19 +843,16 @@ Content-Transfer-Encoding: base64\r\n\
     );
 }
 
-/// SHA-256 by Python's hashlib (the test crate has no digest crate).
-struct Output;
-
-impl Output {
-    fn sha256(data: &[u8]) -> String {
-        let dir = support::temp_dir();
-        let path = dir.path().join("data");
-        fs::write(&path, data).unwrap();
-        let out = python(
-            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
-            &[path.to_str().unwrap()],
-        )
-        .unwrap();
-        out.stdout.trim().to_owned()
-    }
+/// SHA-256 of `data` in hex, by Python's hashlib (the test crate has no
+/// digest crate).
+fn sha256_hex(data: &[u8]) -> String {
+    let dir = support::temp_dir();
+    let path = dir.path().join("data");
+    fs::write(&path, data).unwrap();
+    let out = python(
+        "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+        &[path.to_str().unwrap()],
+    )
+    .unwrap();
+    out.stdout.trim().to_owned()
 }

@@ -13,6 +13,26 @@
 //! only has to write files into `new/` of a user's Maildir (as
 //! `maildir.rs` does): sessions find them on their next scan (NOOP,
 //! CHECK, SELECT, and every 500 ms while idling).
+//!
+//! Wiring it into a server over a `ROOT/USER/Maildir` tree (as
+//! `mail_server` keeps its accounts):
+//!
+//! ```ignore
+//! let options = imap_serve::Options {
+//!     listen,
+//!     maildir: root,
+//!     users, // (name, password) pairs
+//!     hostname,
+//!     tls: true,
+//!     require_tls: false,
+//!     verbose,
+//!     max_message: 1 << 30,
+//!     layout: imap_serve::Layout::PerUser("Maildir".into()),
+//! };
+//! tokio::spawn(imap_serve::serve_with_certificate(listener, options, certificate));
+//! ```
+//!
+//! Include `imap_store.rs`, `maildir.rs` and `tls.rs` beside it.
 
 #![allow(dead_code)] // each example uses its own part
 
