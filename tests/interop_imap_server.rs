@@ -856,3 +856,46 @@ fn sha256_hex(data: &[u8]) -> String {
     .unwrap();
     out.stdout.trim().to_owned()
 }
+
+/// A client that goes away in the middle of an APPEND literal: nothing
+/// of the message is left in the Maildir (the file in `tmp/` goes with
+/// the session), and the server serves the next client.
+const DROPPED_APPEND: &str = r#"
+import socket
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"a1 LOGIN joe secret\r\n")
+record("login", f.readline())
+s.sendall(b"a2 APPEND INBOX {100000}\r\n")
+record("plus", f.readline())
+s.sendall(b"Subject: cut\r\n\r\n" + b"x" * 5000)
+time.sleep(0.3)
+s.close()
+time.sleep(0.3)
+M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+M.login("joe", "secret")
+record("status", M.status("INBOX", "(MESSAGES UIDNEXT)"))
+M.logout()
+print(json.dumps(out))
+"#;
+
+#[test]
+fn a_dropped_append_leaves_nothing_behind() {
+    let server = start(&[]);
+    let Some(o) = run(&server, DROPPED_APPEND, &[]) else {
+        return;
+    };
+    assert!(text(&o["login"]).starts_with("a1 OK"), "{}", o["login"]);
+    assert!(text(&o["plus"]).starts_with("+ "), "{}", o["plus"]);
+    assert_eq!(joined(&o["status"]), "INBOX (MESSAGES 3 UIDNEXT 4)");
+    // The session's end removes the partial file; give it a moment.
+    let started = std::time::Instant::now();
+    while fs::read_dir(server.maildir.join("tmp")).unwrap().count() > 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "a partial APPEND stayed in tmp/"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
