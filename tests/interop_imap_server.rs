@@ -159,6 +159,11 @@ try:
 except imaplib.IMAP4.error as e:
     record("bad", str(e))
 record("noop_after_bad", M.noop())
+try:
+    M.fetch("99", "(FLAGS)")
+    record("bad_seq", "accepted")
+except imaplib.IMAP4.error as e:
+    record("bad_seq", str(e))
 record("rename", M.rename("Archive", "Old.Archive"))
 record("list_after_rename", M.list())
 record("status_renamed", M.status("Old.Archive", "(MESSAGES)"))
@@ -430,6 +435,8 @@ fn imaplib_session_covers_the_mailbox_commands() {
     // A bad command gets BAD and the session goes on.
     assert!(text(&o["bad"]).contains("BAD"), "{}", o["bad"]);
     assert_eq!(o["noop_after_bad"][0], "OK");
+    // RFC 3501 9: a message number beyond the mailbox is a BAD command.
+    assert!(text(&o["bad_seq"]).contains("BAD"), "{}", o["bad_seq"]);
 
     // RENAME and DELETE.
     assert_eq!(o["rename"][0], "OK");

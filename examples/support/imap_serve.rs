@@ -322,6 +322,18 @@ impl Selected {
             .collect()
     }
 
+    /// Whether every number of a message sequence set is a message
+    /// (RFC 3501 9, `seq-number`: a number beyond the mailbox is invalid;
+    /// `*` always names the last one).
+    fn valid_seqs(&self, set: &SequenceSet<'_>) -> bool {
+        let exists = self.uids.len() as u32;
+        set.ranges().all(|r| {
+            [r.start, r.end].iter().all(|n| {
+                matches!(n, SeqNumber::Value(v) if v.get() <= exists) || *n == SeqNumber::Largest
+            })
+        })
+    }
+
     fn seq_of(&self, uid: u32) -> Option<usize> {
         self.uids.binary_search(&uid).ok()
     }
@@ -686,6 +698,30 @@ impl Session<'_> {
         command: Command<'static>,
     ) -> io::Result<Outcome> {
         use CommandBody as B;
+        let seq_set = match &command.body {
+            B::Fetch {
+                uid: false, set, ..
+            }
+            | B::Store {
+                uid: false, set, ..
+            }
+            | B::Copy {
+                uid: false, set, ..
+            }
+            | B::Move {
+                uid: false, set, ..
+            } => Some(set),
+            _ => None,
+        };
+        if let (Some(set), Some(sel)) = (seq_set, &self.selected) {
+            if !sel.valid_seqs(set) {
+                return Ok((
+                    StatusKind::Bad,
+                    None,
+                    "Invalid message sequence number".into(),
+                ));
+            }
+        }
         let outcome = match command.body {
             B::Noop => {
                 self.sync(server, true).map_err(io::Error::other)?;
