@@ -63,7 +63,11 @@ impl ExampleServer {
         let started = Instant::now();
         let port = loop {
             let out = child.stdout();
-            if let Some(addr) = out.lines().find_map(|l| l.strip_prefix("listening on ")) {
+            // `listening on ADDR`, or `imap listening on ADDR`.
+            let found = out
+                .lines()
+                .find_map(|l| l.split_once("listening on ").map(|(_, addr)| addr));
+            if let Some(addr) = found {
                 break addr
                     .rsplit(':')
                     .next()
