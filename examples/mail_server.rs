@@ -1,8 +1,9 @@
 //! A small mail server in one process over one Maildir tree: an SMTP MX
 //! for the local domains, SMTP submission (STARTTLS and AUTH) that
 //! delivers locally or relays through the store-and-forward queue, and
-//! POP3 for the users' Maildirs. Everything around the sans-IO machines
-//! of `mailwire-smtp` and `mailwire-pop3` is in `examples/support/`.
+//! IMAP and POP3 for the users' Maildirs. Everything around the sans-IO
+//! machines of `mailwire-smtp`, `mailwire-imap` and `mailwire-pop3` is in
+//! `examples/support/`.
 //!
 //! ```text
 //! cargo run --example mail_server
@@ -12,7 +13,8 @@
 //!
 //! With no arguments it runs on embedded defaults: a temporary Maildir
 //! root (removed at exit), the users `alice` and `bob` (passwords printed),
-//! ports 2525 (MX), 2587 (submission) and 1110 (POP3) on 127.0.0.1, or free
+//! ports 2525 (MX), 2587 (submission), 1143 (IMAP) and 1110 (POP3) on
+//! 127.0.0.1, or free
 //! ones where those are taken, and a self-signed certificate made at
 //! start; it prints how to talk to it with swaks, curl, Python and
 //! fetchmail.
@@ -25,7 +27,9 @@
 //!   CRAM-MD5 required); local recipients are delivered at once, others
 //!   queued for the relay worker.
 //! - `--pop3 ADDR`: POP3 (STLS offered; USER/PASS, APOP, AUTH).
-//! - `--imap ADDR`: reserved for the IMAP service (not served yet).
+//! - `--imap ADDR`: IMAP (STARTTLS offered; LOGIN, AUTHENTICATE PLAIN),
+//!   INBOX and the user's Maildir++ folders; a delivery shows up in a
+//!   session at its next NOOP, or within half a second while it idles.
 //! - `--users FILE`: accounts, one `name:password` per line (`#` comments).
 //! - `--maildir ROOT`: the tree, `ROOT/USER/Maildir` per account and
 //!   `ROOT/.queue` for the relay queue; kept at exit.
@@ -40,12 +44,16 @@
 //! - `--verbose`: print each delivery and protocol error.
 //!
 //! Each listening service prints `NAME listening on ADDR` (`smtp`,
-//! `submission`, `pop3`). Ctrl-C (or SIGTERM) stops it: what got a `250`
+//! `submission`, `imap`, `pop3`). Ctrl-C (or SIGTERM) stops it: what got a `250`
 //! is already on disk; a message cut off mid-way leaves nothing in `new/`.
 //!
 //! Open connections count against the process's descriptor limit: for
 //! a thousand at once, raise it first (`ulimit -n 8192`).
 
+#[path = "support/imap_serve.rs"]
+mod imap_serve;
+#[path = "support/imap_store.rs"]
+mod imap_store;
 #[path = "support/mail_store.rs"]
 mod mail_store;
 #[path = "support/maildir.rs"]
@@ -77,7 +85,7 @@ use tokio::task::JoinSet;
 use mail_store::{Accounts, MailStore};
 use relay_route::{RetryPolicy, Routes};
 
-const USAGE: &str = "usage: mail_server [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] \
+const USAGE: &str = "usage: mail_server [--smtp ADDR] [--submission ADDR] [--imap ADDR] [--pop3 ADDR] \
 [--users FILE] [--maildir ROOT] [--domain D ...] [--cert PEM --key PEM] \
 [--route DOMAIN=ADDR ...] [--hostname NAME] [--verbose]";
 
@@ -132,6 +140,7 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
 struct Args {
     smtp: Listen,
     submission: Listen,
+    imap: Listen,
     pop3: Listen,
     users: Option<PathBuf>,
     maildir: Option<PathBuf>,
@@ -149,6 +158,7 @@ impl Args {
         let mut parsed = Self {
             smtp: Listen::default_port(2525),
             submission: Listen::default_port(2587),
+            imap: Listen::default_port(1143),
             pop3: Listen::default_port(1110),
             users: None,
             maildir: None,
@@ -171,13 +181,7 @@ impl Args {
                     parsed.submission = addr("--submission", value("--submission")?)?;
                 }
                 "--pop3" => parsed.pop3 = addr("--pop3", value("--pop3")?)?,
-                // The place of the IMAP listener, once the IMAP crate's
-                // server machine is there: an `imap_serve` module like
-                // pop3_serve over the same `ROOT/USER/Maildir` tree.
-                "--imap" => {
-                    let _ = value("--imap")?;
-                    return Err("--imap: IMAP is not served yet".into());
-                }
+                "--imap" => parsed.imap = addr("--imap", value("--imap")?)?,
                 "--users" => parsed.users = Some(value("--users")?.into()),
                 "--maildir" => parsed.maildir = Some(value("--maildir")?.into()),
                 "--domain" => parsed.domains.push(value("--domain")?),
@@ -260,9 +264,11 @@ async fn run(args: Args) -> io::Result<()> {
 
     let smtp = args.smtp.bind()?;
     let submission = args.submission.bind()?;
+    let imap = args.imap.bind()?;
     let pop3 = args.pop3.bind()?;
     let smtp_addr = smtp.local_addr()?;
     let submission_addr = submission.local_addr()?;
+    let imap_addr = imap.local_addr()?;
     let pop3_addr = pop3.local_addr()?;
 
     let mut services = JoinSet::new();
@@ -314,11 +320,25 @@ async fn run(args: Args) -> io::Result<()> {
     };
     services.spawn(named(
         "pop3",
-        pop3_serve::serve_with_certificate(pop3, pop3_options, certificate),
+        pop3_serve::serve_with_certificate(pop3, pop3_options, certificate.clone()),
     ));
 
-    // IMAP goes here: `imap_serve::serve_with_certificate(imap, options,
-    // certificate)` over the same tree, once the IMAP crate is there.
+    // IMAP over the same Maildirs (Maildir++ folders beside INBOX).
+    let imap_options = imap_serve::Options {
+        listen: imap_addr,
+        maildir: root.clone(),
+        users: users.clone(),
+        hostname: args.hostname.clone(),
+        tls: true,
+        require_tls: false,
+        verbose: args.verbose,
+        max_message: 64 << 20,
+        layout: imap_serve::Layout::PerUser(mail_store::MAILDIR.into()),
+    };
+    services.spawn(named(
+        "imap",
+        imap_serve::serve_with_certificate(imap, imap_options, certificate.clone()),
+    ));
 
     // The relay worker: local domains route back to our own MX (bounces
     // to local senders), then the --route table.
@@ -348,6 +368,7 @@ async fn run(args: Args) -> io::Result<()> {
 
     println!("smtp listening on {smtp_addr}");
     println!("submission listening on {submission_addr}");
+    println!("imap listening on {imap_addr}");
     println!("pop3 listening on {pop3_addr}");
     print_guide(
         &root,
@@ -355,7 +376,7 @@ async fn run(args: Args) -> io::Result<()> {
         &users,
         store.accounts().domains(),
         &cert_file,
-        [smtp_addr, submission_addr, pop3_addr],
+        [smtp_addr, submission_addr, imap_addr, pop3_addr],
     );
 
     let result = tokio::select! {
@@ -404,7 +425,7 @@ fn print_guide(
     users: &[(String, String)],
     domains: &[String],
     cert_file: &std::path::Path,
-    [smtp, submission, pop3]: [SocketAddr; 3],
+    [smtp, submission, imap, pop3]: [SocketAddr; 4],
 ) {
     let domain = &domains[0];
     let (user, pass) = &users[0];
@@ -442,6 +463,21 @@ fn print_guide(
         submission.port(),
         cert_file.display()
     );
+    println!("Read with IMAP:");
+    println!(
+        "  curl --ssl-reqd --cacert {} 'imap://localhost:{}/INBOX;UID=1' --user {other}:{other_pass}",
+        cert_file.display(),
+        imap.port()
+    );
+    println!(
+        "  python3 -c 'import imaplib; m=imaplib.IMAP4(\"127.0.0.1\",{}); m.login(\"{other}\",\"{other_pass}\"); \
+         print(m.select(\"INBOX\")); print(m.fetch(\"1:*\", \"(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])\"))'",
+        imap.port()
+    );
+    println!(
+        "  cargo run --example imap_fetch -- --server {imap} --user {other}:{other_pass} --starttls --ca {}",
+        cert_file.display()
+    );
     println!("Read with POP3:");
     println!(
         "  curl --ssl-reqd --cacert {} pop3://localhost:{}/1 --user {other}:{other_pass}",
@@ -458,6 +494,12 @@ fn print_guide(
          poll localhost service {} protocol pop3 user \"{other}\" password \"{other_pass}\" \
          sslproto tls1.2+ sslcertck sslcertfile \"{}\" mda \"cat >> /tmp/{other}.mbox\"",
         pop3.port(),
+        cert_file.display()
+    );
+    println!(
+        "  the same over IMAP: poll localhost service {} protocol imap user \"{other}\" \
+         password \"{other_pass}\" sslproto tls1.2+ sslcertck sslcertfile \"{}\" mda \"cat >> /tmp/{other}.mbox\"",
+        imap.port(),
         cert_file.display()
     );
     println!();

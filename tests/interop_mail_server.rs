@@ -337,6 +337,19 @@ fn fetchmail(fetchmail: &Path, home: &Path, rc: &Path) -> Output {
 
 #[test]
 fn fetchmail_downloads_over_pop3_with_stls() {
+    fetchmail_downloads("pop3", |server| server.pop3);
+}
+
+#[test]
+fn fetchmail_downloads_over_imap_with_starttls() {
+    fetchmail_downloads("imap", |server| server.imap);
+}
+
+/// fetchmail, with TLS required and the certificate checked, downloads
+/// three messages the MX took for Bob over `protocol`, into an mbox
+/// through its `mda`, deletes them on the server, and finds nothing the
+/// second time.
+fn fetchmail_downloads(protocol: &str, port: fn(&MailServer) -> u16) {
     let Some(program) = require_tool("fetchmail") else {
         return;
     };
@@ -364,16 +377,17 @@ fn fetchmail_downloads_over_pop3_with_stls() {
     fs::create_dir(&home).unwrap();
     let mbox = dir.path().join("bob.mbox");
     let rc = home.join("fetchmailrc");
-    // STLS required, the certificate checked against its file and the
-    // name it carries (`via` connects to the address the server is on).
+    // STLS / STARTTLS required, the certificate checked against its file
+    // and the name it carries (`via` connects to the address the server
+    // is on).
     fs::write(
         &rc,
         format!(
-            "poll localhost via 127.0.0.1 service {} protocol pop3\n\
+            "poll localhost via 127.0.0.1 service {} protocol {protocol}\n\
              \x20 user \"bob\" password \"builder\"\n\
              \x20 sslproto tls1.2+ sslcertck sslcertfile \"{}\" sslcommonname \"localhost\"\n\
              \x20 mda \"cat >> {}\"\n",
-            server.pop3,
+            port(&server),
             server.certificate.display(),
             mbox.display()
         ),
@@ -400,15 +414,127 @@ fn fetchmail_downloads_over_pop3_with_stls() {
         );
         assert!(fetched.contains(&format!("{id} line 23 the quick brown fox")));
     }
-    // fetchmail deletes what it fetched (no `keep`).
+    // fetchmail deletes what it fetched (no `keep`): nothing is left in
+    // new/ nor, over IMAP, in cur/.
     let started = Instant::now();
-    while !delivered(&server, "bob", 0).is_empty() {
+    let left = |sub: &str| {
+        fs::read_dir(server.maildir("bob").join(sub))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    while left("new") + left("cur") > 0 {
         assert!(started.elapsed() < Duration::from_secs(5), "not deleted");
         std::thread::sleep(Duration::from_millis(20));
     }
     // A second run finds nothing.
     let out = fetchmail(&program, &home, &rc);
     assert_eq!(out.status.and_then(|s| s.code()), Some(1), "{out}");
+}
+
+const IMAP_READ: &str = r#"
+import imaplib, poplib, smtplib, ssl, sys
+imap, mx, pop3, cafile = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+context = ssl.create_default_context(cafile=cafile)
+m = smtplib.SMTP("127.0.0.1", mx, timeout=10)
+for n in range(3):
+    m.sendmail("carol@example.net", ["bob@example.org"],
+               f"From: carol@example.net\r\nSubject: imap {n}\r\n\r\nbody {n}\r\n".encode())
+m.quit()
+
+c = imaplib.IMAP4("localhost", imap, timeout=10)
+c.starttls(ssl_context=context)
+c.login("bob", "builder")
+typ, data = c.select("INBOX")
+print("exists", data[0].decode())
+typ, data = c.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+for item in data:
+    if isinstance(item, tuple):
+        print("header", item[1].decode().strip())
+print("unseen", c.search(None, "UNSEEN")[1][0].decode())
+c.store("1", "+FLAGS", "\\Seen")
+print("seen", c.search(None, "SEEN")[1][0].decode())
+print("create", c.create("Archive")[0])
+print("copy", c.copy("2", "Archive")[0])
+print("status", c.status("Archive", "(MESSAGES)")[1][0].decode())
+c.store("3", "+FLAGS", "\\Deleted")
+print("expunge", c.expunge()[1][0].decode())
+c.logout()
+
+# POP3 sees the same INBOX: the expunged message is gone.
+p = poplib.POP3("localhost", pop3, timeout=10)
+p.stls(context=context)
+p.user("bob")
+p.pass_("builder")
+print("pop3 stat", p.stat()[0])
+p.quit()
+"#;
+
+#[test]
+fn python_and_curl_read_over_imap() {
+    let dir = temp_dir();
+    let server = MailServer::start(&dir.path().join("tree"), &USERS, &[]);
+    let cafile = server.certificate.to_str().unwrap().to_owned();
+    let Some(out) = python(
+        IMAP_READ,
+        &[
+            server.imap.to_string(),
+            server.smtp.to_string(),
+            server.pop3.to_string(),
+            cafile.clone(),
+        ],
+    ) else {
+        return;
+    };
+    out.assert_success();
+    for line in [
+        "exists 3",
+        "header Subject: imap 0",
+        "header Subject: imap 2",
+        "unseen 1 2 3",
+        "seen 1",
+        "create OK",
+        "copy OK",
+        "status Archive (MESSAGES 1)",
+        "expunge 3",
+        "pop3 stat 2",
+    ] {
+        assert!(out.stdout.contains(line), "no {line:?}: {out}");
+    }
+    // The flag set over IMAP is in the file's name (Maildir info), where
+    // any other Maildir reader finds it; the copy is a Maildir++ folder.
+    let cur: Vec<String> = fs::read_dir(server.maildir("bob").join("cur"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        cur.iter().filter(|n| n.ends_with(":2,S")).count(),
+        1,
+        "{cur:?}"
+    );
+    let archive = server.maildir("bob").join(".Archive");
+    let copies = fs::read_dir(archive.join("cur"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+        + fs::read_dir(archive.join("new"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+    assert_eq!(copies, 1);
+
+    // curl: STARTTLS required, the certificate checked.
+    let Some(out) = curl(&[
+        "--ssl-reqd",
+        "--cacert",
+        &cafile,
+        "--user",
+        "bob:builder",
+        &format!("imap://localhost:{}/INBOX;UID=1", server.imap),
+    ]) else {
+        return;
+    };
+    out.assert_success();
+    assert!(out.stdout.contains("Subject: imap 0"), "{out}");
+    assert!(out.stdout.ends_with("body 0\r\n"), "{out}");
 }
 
 const SUBMIT_REMOTE: &str = r#"

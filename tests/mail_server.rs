@@ -197,8 +197,8 @@ fn refused(args: &[&str]) -> Output {
 #[test]
 fn command_line_mistakes_are_refused() {
     let dir = temp_dir();
-    let out = refused(&["--imap", "127.0.0.1:0"]);
-    assert!(out.stderr.contains("IMAP is not served yet"), "{out}");
+    let out = refused(&["--imap", "not-an-address"]);
+    assert!(out.stderr.contains("--imap not-an-address"), "{out}");
     let out = refused(&["--route", "example.net"]);
     assert!(out.stderr.contains("expected DOMAIN=ADDR:PORT"), "{out}");
     let out = refused(&["--cert", "cert.pem"]);
@@ -244,6 +244,8 @@ fn defaults_then_ctrl_c_stops_cleanly() {
         "127.0.0.1:0",
         "--submission",
         "127.0.0.1:0",
+        "--imap",
+        "127.0.0.1:0",
         "--pop3",
         "127.0.0.1:0",
     ]);
@@ -281,6 +283,9 @@ fn defaults_then_ctrl_c_stops_cleanly() {
         "curl --ssl-reqd",
         "python3 -c",
         "fetchmail",
+        "imaplib",
+        "imap_fetch",
+        "protocol imap",
     ] {
         assert!(out.contains(tool), "no {tool} line: {out}");
     }

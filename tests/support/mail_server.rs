@@ -24,6 +24,7 @@ pub(crate) struct MailServer {
     pub(crate) child: Child,
     pub(crate) smtp: u16,
     pub(crate) submission: u16,
+    pub(crate) imap: u16,
     pub(crate) pop3: u16,
     /// The Maildir tree (`ROOT/USER/Maildir`).
     pub(crate) root: PathBuf,
@@ -34,7 +35,7 @@ pub(crate) struct MailServer {
 impl MailServer {
     /// Starts `mail_server` on free ports of 127.0.0.1 over the tree at
     /// `root` with the accounts in `users` (written to `root/../users`),
-    /// plus `extra` arguments, and waits for its three addresses.
+    /// plus `extra` arguments, and waits for its four addresses.
     pub(crate) fn start(root: &Path, users: &[(&str, &str)], extra: &[&str]) -> Self {
         let users_file = root.with_extension("users");
         let text: String = users.iter().map(|(n, p)| format!("{n}:{p}\n")).collect();
@@ -43,6 +44,7 @@ impl MailServer {
         command
             .args(["--smtp", "127.0.0.1:0"])
             .args(["--submission", "127.0.0.1:0"])
+            .args(["--imap", "127.0.0.1:0"])
             .args(["--pop3", "127.0.0.1:0"])
             .arg("--maildir")
             .arg(root)
@@ -59,15 +61,17 @@ impl MailServer {
         };
         loop {
             let out = child.stdout();
-            if let (Some(smtp), Some(submission), Some(pop3)) = (
+            if let (Some(smtp), Some(submission), Some(imap), Some(pop3)) = (
                 port(&out, "smtp"),
                 port(&out, "submission"),
+                port(&out, "imap"),
                 port(&out, "pop3"),
             ) {
                 return Self {
                     child,
                     smtp,
                     submission,
+                    imap,
                     pop3,
                     root: root.to_path_buf(),
                     certificate: root.join(".certificate.pem"),
