@@ -328,7 +328,9 @@ impl Spool for MailStore {
             return Ok(());
         }
         match (self.accounts.destination(address), user) {
-            (Destination::Local(owner), Some(user)) if owner == user && bare(address) != "" => {
+            (Destination::Local(owner), Some(user))
+                if owner == user && !bare(address).is_empty() =>
+            {
                 Ok(())
             }
             _ => Err(Reply::new(
