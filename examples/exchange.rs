@@ -12,21 +12,29 @@
 //!   route table (standing in for an MX lookup) sends `example.net` to the
 //!   next server, retrying with backoff when it cannot deliver;
 //! - `mx.example.net`, Bob's provider: an SMTP MX delivering into Bob's
-//!   Maildir, and POP3 over the same Maildir. Its first connection is
-//!   answered `421` (busy), as a loaded server would.
+//!   Maildir, and IMAP and POP3 over the same Maildir. Its first
+//!   connection is answered `421` (busy), as a loaded server would.
 //!
 //! Alice's client builds a message with `mailwire-message` (a UTF-8
 //! subject and an attachment) and submits it; the relay queues it, adds
 //! its `Received:` field, is turned away with `421`, waits and retries,
-//! and hands the message to the MX, which stores it. Bob then downloads
-//! and deletes it over POP3. Every hop is printed as `C:` / `S:` lines
-//! (bodies shortened). The message Bob received is parsed and compared
-//! with what Alice sent; the example exits 0 when every check holds and
-//! 1, with the reason, when one does not.
+//! and hands the message to the MX, which stores it. Bob lists his
+//! folders and reads the message over IMAP (which marks it `\Seen`), then
+//! downloads and deletes it over POP3. Every hop is printed as `C:` /
+//! `S:` lines (bodies shortened, passwords hidden). The message Bob
+//! received, both times, is parsed and compared with what Alice sent; the
+//! example exits 0 when every check holds and 1, with the reason, when
+//! one does not.
 //!
 //! Everything around the sans-IO machines is in `examples/support/`, the
 //! same modules `mail_server` runs on.
 
+#[path = "support/imap_fetch.rs"]
+mod imap_fetch;
+#[path = "support/imap_serve.rs"]
+mod imap_serve;
+#[path = "support/imap_store.rs"]
+mod imap_store;
 #[path = "support/mail_store.rs"]
 mod mail_store;
 #[path = "support/maildir.rs"]
@@ -150,7 +158,7 @@ async fn run() -> Result<(), Failure> {
     let certificate = tls::SelfSigned::generate()?;
     let connector = certificate.connector()?;
 
-    // --- mx.example.net: Bob's MX (busy at first) and POP3.
+    // --- mx.example.net: Bob's MX (busy at first), IMAP and POP3.
     let bob_provider =
         Provider::open(&dir.path().join("mx.example.net"), BOB, "example.net").await?;
     let (mx, mx_addr) = listener().await?;
@@ -163,6 +171,22 @@ async fn run() -> Result<(), Failure> {
             "mx.example.net",
             1,
         ),
+        certificate.clone(),
+    ));
+    let (imap, imap_addr) = listener().await?;
+    tokio::spawn(imap_serve::serve_with_certificate(
+        imap,
+        imap_serve::Options {
+            listen: imap_addr,
+            maildir: bob_provider.root.clone(),
+            users: vec![(BOB.0.into(), BOB.1.into())],
+            hostname: "mx.example.net".into(),
+            tls: true,
+            require_tls: false,
+            verbose: false,
+            max_message: 10 << 20,
+            layout: imap_serve::Layout::PerUser(mail_store::MAILDIR.into()),
+        },
         certificate.clone(),
     ));
     let (pop3, pop3_addr) = listener().await?;
@@ -222,9 +246,8 @@ async fn run() -> Result<(), Failure> {
     ));
 
     println!("relay.example.org: submission on {submission_addr} (STARTTLS, AUTH)");
-    println!(
-        "mx.example.net:    SMTP MX on {mx_addr} (first connection: 421), POP3 on {pop3_addr}"
-    );
+    println!("mx.example.net:    SMTP MX on {mx_addr} (first connection: 421)");
+    println!("                   IMAP on {imap_addr}, POP3 on {pop3_addr}");
     println!("route table:       example.net -> {mx_addr}");
     println!("Maildir trees in   {}", dir.path().display());
 
@@ -293,8 +316,50 @@ async fn run() -> Result<(), Failure> {
         return Err("the busy MX's 421 did not make the relay wait".into());
     }
 
-    // --- 3. Bob downloads it over POP3 and deletes it.
-    heading("3. Bob downloads and deletes it over POP3 (STLS, USER/PASS)");
+    // --- 3. Bob reads it over IMAP.
+    heading("3. Bob reads it over IMAP (STARTTLS, AUTHENTICATE PLAIN)");
+    let imap_downloads = dir.path().join("bob-imap");
+    tokio::fs::create_dir_all(&imap_downloads).await?;
+    let read = imap_fetch::fetch_all(
+        &imap_fetch::Fetch {
+            server: imap_addr,
+            user: BOB.0.into(),
+            password: BOB.1.into(),
+            starttls: true,
+            login: imap_fetch::LoginMethod::Plain,
+            mailbox: "INBOX".into(),
+            examine: false,
+            seen: true,
+            delete: false,
+            out: Some(imap_downloads),
+            transcript: true,
+            idle: None,
+        },
+        &connector,
+    )
+    .await?;
+    let [over_imap] = read.messages.as_slice() else {
+        return Err(format!("IMAP: expected one message, found {}", read.messages.len()).into());
+    };
+    if !over_imap.marked_seen {
+        return Err("IMAP: the message was not marked \\Seen".into());
+    }
+    let imap_path = over_imap
+        .path
+        .as_ref()
+        .ok_or("IMAP: the message was not saved")?;
+    let imap_bytes = tokio::fs::read(imap_path).await?;
+    println!(
+        "\nIMAP: folders {:?}; UID {} {:?}, {} octets, subject {:?}",
+        read.folders,
+        over_imap.uid,
+        over_imap.flags,
+        over_imap.received,
+        over_imap.subject.as_deref().unwrap_or_default()
+    );
+
+    // --- 4. Bob downloads it over POP3 and deletes it.
+    heading("4. Bob downloads and deletes it over POP3 (STLS, USER/PASS)");
     let downloads = dir.path().join("bob-pop3");
     tokio::fs::create_dir_all(&downloads).await?;
     let fetched = pop3_fetch::fetch(
@@ -320,10 +385,18 @@ async fn run() -> Result<(), Failure> {
     let path = one.path.as_ref().ok_or("POP3: the message was not saved")?;
     let received = tokio::fs::read(path).await?;
 
-    // --- 4. The checks.
-    heading("4. checks");
+    // --- 5. The checks.
+    heading("5. checks");
+    println!("subject:    {SUBJECT}");
+    println!("attachment: {ATTACHMENT_NAME} ({} bytes)", attachment.len());
+    check_same_content(&message, &imap_bytes, &attachment)?;
+    println!("IMAP: the message Bob read parses to what Alice sent");
     check_same_content(&message, &received, &attachment)?;
     println!("POP3: the message Bob downloaded parses to what Alice sent");
+    if imap_bytes != received {
+        return Err("IMAP and POP3 gave different bytes for the same message".into());
+    }
+    println!("IMAP and POP3 gave the same {} octets", received.len());
     let left = bob_provider
         .store
         .maildir(BOB.0)
@@ -335,7 +408,7 @@ async fn run() -> Result<(), Failure> {
     }
     println!("POP3: after QUIT, Bob's Maildir is empty");
     println!(
-        "\nthe route held: submission -> queue -> 421 -> retry -> MX -> Maildir -> POP3 ({} ms)",
+        "\nthe route held: submission -> queue -> 421 -> retry -> MX -> Maildir -> IMAP -> POP3 ({} ms)",
         started.elapsed().as_millis()
     );
     Ok(())
@@ -353,7 +426,8 @@ fn attachment_bytes() -> Vec<u8> {
 }
 
 /// The message that arrived reads as the one sent: same subject, sender,
-/// text and attachment, plus the relay's and the MX's trace fields.
+/// text and attachment (same bytes), plus the relay's and the MX's trace
+/// fields.
 fn check_same_content(sent: &[u8], received: &[u8], attachment: &[u8]) -> Result<(), Failure> {
     let sent = Message::parse(sent);
     let got = Message::parse(received);
@@ -389,11 +463,5 @@ fn check_same_content(sent: &[u8], received: &[u8], attachment: &[u8]) -> Result
             return Err(format!("{what} ({needle:?}) is missing").into());
         }
     }
-    println!("subject:    {}", got.subject().unwrap_or_default());
-    println!(
-        "attachment: {} ({} bytes, same bytes)",
-        ATTACHMENT_NAME,
-        attachment.len()
-    );
     Ok(())
 }
