@@ -110,3 +110,32 @@ fn pop3_exchange_downloads_and_deletes() {
     );
     assert!(!output.stdout.contains("PASS wonderland"), "{output}");
 }
+
+#[test]
+fn imap_exchange_reads_marks_and_deletes() {
+    let output = run("imap_exchange");
+    assert_in_order(
+        &output.stdout,
+        &[
+            // Plaintext login is refused until TLS.
+            "LOGINDISABLED",
+            "STARTTLS",
+            "(TLS handshake done)",
+            "AUTHENTICATE PLAIN <redacted>",
+            "SELECT INBOX",
+            "* 2 EXISTS",
+            "BODY[] {148}",
+            "+FLAGS.SILENT (\\Seen)",
+            "byte for byte as stored",
+            "byte for byte as stored",
+            // The second session finds the flags and deletes.
+            "LOGIN <redacted>",
+            "FLAGS (\\Seen)",
+            "+FLAGS.SILENT (\\Deleted)",
+            "UID EXPUNGE",
+            "EXPUNGE",
+            "messages left in the Maildir after UID EXPUNGE: 0",
+        ],
+    );
+    assert!(!output.stdout.contains("builder"), "{output}");
+}
