@@ -1023,6 +1023,15 @@ pub(crate) fn section_body(loaded: &Loaded, section: &Section<'_>) -> Body {
         } else {
             match part.content() {
                 Content::Message(inner) => inner,
+                // RFC 3501 6.4.5: HEADER and TEXT after a part number need
+                // a message/rfc822 part; of another part they are empty.
+                _ if section
+                    .text
+                    .as_ref()
+                    .is_some_and(|t| *t != SectionText::Mime) =>
+                {
+                    return Body::Bytes(Vec::new());
+                }
                 _ => part,
             }
         };
@@ -1617,6 +1626,14 @@ fn node_section(tree: &Node, section: &Section<'_>) -> Body {
     }
     let message = match &node.kind {
         NodeKind::Message(inner) => inner,
+        // HEADER and TEXT of a part that is not a message: empty.
+        _ if section
+            .text
+            .as_ref()
+            .is_some_and(|t| *t != SectionText::Mime) =>
+        {
+            return Body::Bytes(Vec::new());
+        }
         _ => node,
     };
     let range = |n: &Node| Body::Range {
