@@ -195,6 +195,45 @@ mod imap_store_tests {
     }
 
     #[test]
+    fn another_readers_renames_and_removals_are_survived() {
+        let dir = support::temp_dir();
+        let root = dir.path();
+        maildir_at(root);
+        fs::write(root.join("cur/100.a.test:2,"), "a").unwrap();
+        fs::write(root.join("cur/200.b.test:2,"), "b").unwrap();
+        let folder = Registry::default().open(root).unwrap();
+        let mut f = folder.lock().unwrap();
+        // Renamed behind our back: found again, then renamed by us.
+        fs::rename(
+            root.join("cur/100.a.test:2,"),
+            root.join("cur/100.a.test:2,S"),
+        )
+        .unwrap();
+        assert!(f.set_flags(1, Flags::FLAGGED).unwrap());
+        assert_eq!(
+            names_in(&root.join("cur")),
+            ["100.a.test:2,F", "200.b.test:2,"]
+        );
+        // Removed behind our back: the message is gone, no error.
+        fs::remove_file(root.join("cur/200.b.test:2,")).unwrap();
+        assert!(!f.set_flags(2, Flags::SEEN).unwrap());
+        assert!(f.get(2).is_none());
+    }
+
+    #[test]
+    fn a_mailbox_made_again_gets_a_new_uidvalidity() {
+        let dir = support::temp_dir();
+        let account = Account::open(dir.path().to_path_buf(), Arc::default()).unwrap();
+        let name = Mailbox::from("Again");
+        account.create(&name).unwrap();
+        let first = account.folder(&name).unwrap().lock().unwrap().uid_validity;
+        account.delete(&name).unwrap();
+        account.create(&name).unwrap();
+        let second = account.folder(&name).unwrap().lock().unwrap().uid_validity;
+        assert_ne!(first, second);
+    }
+
+    #[test]
     fn a_copy_keeps_the_octets_and_gets_the_next_uid_of_its_folder() {
         let dir = support::temp_dir();
         let registry = Arc::new(Registry::default());

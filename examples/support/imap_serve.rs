@@ -1078,14 +1078,13 @@ impl Session<'_> {
                 }
                 match folder.get(id) {
                     None => None,
-                    Some(m) => {
-                        let file = if needs_file {
-                            Some(std::fs::File::open(&m.path)?)
-                        } else {
-                            None
-                        };
-                        Some((m.clone(), file))
-                    }
+                    Some(m) if needs_file => match std::fs::File::open(&m.path) {
+                        Ok(file) => Some((m.clone(), Some(file))),
+                        // Removed by another Maildir reader: as expunged.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                        Err(e) => return Err(e),
+                    },
+                    Some(m) => Some((m.clone(), None)),
                 }
             };
             // Expunged by another session: nothing to send for it.

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -60,6 +60,9 @@ pub(crate) const MAX_PARSED: u64 = 8 << 20;
 
 /// The longest header read from a message too large to parse whole.
 const MAX_HEADER: usize = 256 * 1024;
+
+/// The last UIDVALIDITY given in this process.
+static VALIDITY: AtomicU32 = AtomicU32::new(0);
 
 /// Makes copied file names unique within the process.
 static COPIES: AtomicU64 = AtomicU64::new(0);
@@ -288,7 +291,15 @@ impl Folder {
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
-            folder.uid_validity = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+            // Above any given before in this process: a mailbox deleted and
+            // made again within a second still gets a new one.
+            let now = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+            let last = VALIDITY.fetch_max(now, Ordering::Relaxed);
+            folder.uid_validity = if last >= now {
+                VALIDITY.fetch_add(1, Ordering::Relaxed) + 1
+            } else {
+                now
+            };
             folder.uid_next = 1;
             known.clear();
         }
@@ -347,8 +358,11 @@ impl Folder {
                     m.flags = flags;
                     m.other = other;
                     if m.path.as_os_str().is_empty() {
-                        if let Err(e) = stat(m, &path) {
-                            failed = Some(e);
+                        match stat(m, &path) {
+                            Ok(()) => {}
+                            // Gone since the listing: the next scan decides.
+                            Err(e) if e.kind() == io::ErrorKind::NotFound => return false,
+                            Err(e) => failed = Some(e),
                         }
                     }
                     m.path = path;
@@ -429,10 +443,28 @@ impl Folder {
             return Ok(true);
         }
         let to = dir.join(format!("{}:{}", m.key, flags.to_info(&m.other)));
-        fs::rename(&m.path, &to)?;
-        m.path = to;
-        m.flags = flags;
-        Ok(true)
+        match fs::rename(&m.path, &to) {
+            Ok(()) => {
+                m.path = to;
+                m.flags = flags;
+                Ok(true)
+            }
+            // Another Maildir reader renamed or removed it: look again,
+            // then try once more if it is still there.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.rescan(false)?;
+                let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid) else {
+                    return Ok(false);
+                };
+                let m = &mut self.messages[i];
+                let to = dir.join(format!("{}:{}", m.key, flags.to_info(&m.other)));
+                fs::rename(&m.path, &to)?;
+                m.path = to;
+                m.flags = flags;
+                Ok(true)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Removes the messages with these UIDs (unlinks their files);
