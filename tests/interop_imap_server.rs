@@ -166,6 +166,8 @@ except imaplib.IMAP4.error as e:
     record("bad_seq", str(e))
 record("rename", M.rename("Archive", "Old.Archive"))
 record("list_after_rename", M.list())
+record("list_pct_after_rename", M.list('""', "%"))
+record("list_level_after_rename", M.list('""', "Old.%"))
 record("status_renamed", M.status("Old.Archive", "(MESSAGES)"))
 record("delete", M.delete("Old.Archive"))
 record("delete_inbox", M.delete("INBOX"))
@@ -443,6 +445,15 @@ fn imaplib_session_covers_the_mailbox_commands() {
     assert_eq!(
         joined(&o["list_after_rename"]),
         r#"(\HasNoChildren) "." INBOX (\HasNoChildren) "." Old.Archive"#
+    );
+    // RFC 3501 6.3.8: the level above, not a mailbox, is \Noselect.
+    assert_eq!(
+        joined(&o["list_pct_after_rename"]),
+        r#"(\HasNoChildren) "." INBOX (\Noselect \HasChildren) "." Old"#
+    );
+    assert_eq!(
+        joined(&o["list_level_after_rename"]),
+        r#"(\HasNoChildren) "." Old.Archive"#
     );
     assert_eq!(joined(&o["status_renamed"]), "Old.Archive (MESSAGES 1)");
     assert_eq!(o["delete"][0], "OK");

@@ -944,18 +944,39 @@ impl Session<'_> {
             .map(|&b| if b == b'/' { b'.' } else { b })
             .collect();
         let names = self.account()?.names()?;
-        for name in &names {
+        // RFC 3501 6.3.8: with `%` at the end, levels of hierarchy that
+        // are no mailbox (Maildir++ keeps `.A.B` without `.A`) are listed
+        // too, as \Noselect.
+        let mut listed: Vec<(String, bool)> = names.iter().map(|n| (n.clone(), true)).collect();
+        if full.ends_with(b"%") {
+            for name in &names {
+                let mut level = name.as_str();
+                while let Some((parent, _)) = level.rsplit_once(imap_store::DELIMITER) {
+                    if !listed.iter().any(|(n, _)| n == parent) {
+                        listed.push((parent.to_owned(), false));
+                    }
+                    level = parent;
+                }
+            }
+            listed.sort();
+        }
+        for (name, selectable) in &listed {
             if !imap_store::list_matches(&full, name.as_bytes()) {
                 continue;
             }
             let prefix = format!("{name}.");
             let children = names.iter().any(|n| n.starts_with(&prefix));
+            let mut attributes = Vec::new();
+            if !selectable {
+                attributes.push(ListAttribute::NoSelect);
+            }
+            attributes.push(if children {
+                ListAttribute::HasChildren
+            } else {
+                ListAttribute::HasNoChildren
+            });
             let data = ListData {
-                attributes: vec![if children {
-                    ListAttribute::HasChildren
-                } else {
-                    ListAttribute::HasNoChildren
-                }],
+                attributes,
                 delimiter: Some(imap_store::DELIMITER),
                 mailbox: Mailbox::new(AString::from(name.clone())),
                 extended: Vec::new(),
