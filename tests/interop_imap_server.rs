@@ -1188,3 +1188,38 @@ print(json.dumps(out))
         }
     }
 }
+
+/// With several `--user`s each has the Maildir `DIR/NAME` as INBOX, and
+/// sees only their own mail.
+#[test]
+fn several_users_each_see_their_own_maildir() {
+    let server = Server::start_example(
+        "imap_server",
+        &["--user", "joe:secret", "--user", "ann:other"],
+        |maildir| {
+            three_messages(&maildir.join("joe"));
+            fs::create_dir_all(maildir.join("ann/cur")).unwrap();
+            fs::write(maildir.join("ann/cur/1.ann.test:2,S"), MESSAGE).unwrap();
+        },
+    );
+    let script = r#"
+for user, password in [("joe", "secret"), ("ann", "other")]:
+    M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    M.login(user, password)
+    record(user, M.status("INBOX", "(MESSAGES UNSEEN)"))
+    M.logout()
+try:
+    M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    M.login("ann", "secret")
+    record("crossed", "accepted")
+except imaplib.IMAP4.error as e:
+    record("crossed", str(e))
+print(json.dumps(out))
+"#;
+    let Some(o) = run(&server, script, &[]) else {
+        return;
+    };
+    assert_eq!(joined(&o["joe"]), "INBOX (MESSAGES 3 UNSEEN 2)");
+    assert_eq!(joined(&o["ann"]), "INBOX (MESSAGES 1 UNSEEN 0)");
+    assert!(text(&o["crossed"]).contains("AUTHENTICATIONFAILED"));
+}
