@@ -124,6 +124,16 @@ record("search_sentsince", M.search(None, "SENTSINCE", "1-Jul-2023", "SENTBEFORE
 record("search_header", M.search(None, "HEADER", "Message-ID", "interop-1"))
 record("search_nested", M.search(None, "(UID 1:2 NOT FROM alice)"))
 record("search_seq", M.search(None, "2:*", "UNFLAGGED"))
+typ, data = M.fetch("1", "(RFC822.HEADER RFC822.TEXT)")
+record("rfc822_parts", (typ, data))
+typ, data = M.fetch("3", "(RFC822)")
+record("rfc822", data[0][1])
+record("rfc822_seen", data[1] if len(data) > 1 else None)
+record("check", M.check())
+record("namespace", M.namespace())
+record("subscribe", M.subscribe("INBOX"))
+record("unsubscribe", M.unsubscribe("INBOX"))
+record("lsub", M.lsub())
 record("store", M.store("1", "+FLAGS", "(\\Answered \\Flagged)"))
 record("store_silent", M.store("2", "+FLAGS.SILENT", "(\\Draft)"))
 record("store_remove", M.store("3", "-FLAGS", "(\\Flagged)"))
@@ -174,6 +184,14 @@ record("delete_inbox", M.delete("INBOX"))
 record("list_after_delete", M.list("\"\"", "*"))
 record("select_inbox", M.select("INBOX"))
 record("inbox_uids", M.uid("SEARCH", "ALL"))
+record("unselect", M.unselect())
+M.state = "SELECTED"  # past imaplib's own check, to ask the server
+try:
+    M.fetch("1", "(FLAGS)")
+    record("fetch_unselected", "accepted")
+except imaplib.IMAP4.error as e:
+    record("fetch_unselected", str(e))
+record("select_again", M.select("INBOX"))
 record("close", M.close())
 record("logout", M.logout())
 print(json.dumps(out))
@@ -348,6 +366,31 @@ fn imaplib_session_covers_the_mailbox_commands() {
         "{parts}"
     );
 
+    // RFC822.HEADER, RFC822.TEXT and RFC822 (IMAP4rev1); RFC822 sets
+    // \Seen like BODY[] (RFC 3501 6.4.5).
+    let header_end = MESSAGE.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let rfc822_parts = joined(&o["rfc822_parts"]);
+    let header = std::str::from_utf8(&MESSAGE[..header_end]).unwrap();
+    assert!(
+        rfc822_parts.contains(&format!("RFC822.HEADER {{{}}} {header}", header.len())),
+        "{rfc822_parts}"
+    );
+    assert!(
+        rfc822_parts.contains(&format!("RFC822.TEXT {{{}}}", MESSAGE.len() - header_end)),
+        "{rfc822_parts}"
+    );
+    assert_eq!(latin1(&o["rfc822"]), THIRD);
+    assert!(
+        text(&o["rfc822_seen"]).contains(r"\Seen"),
+        "{}",
+        o["rfc822_seen"]
+    );
+    assert_eq!(o["check"][0], "OK");
+    assert_eq!(joined(&o["namespace"]), r#"(("" ".")) NIL NIL"#);
+    assert_eq!(o["subscribe"][0], "OK");
+    assert_eq!(o["unsubscribe"][0], "OK");
+    assert_eq!(joined(&o["lsub"]), r#"(\HasNoChildren) "." INBOX"#);
+
     // SEARCH (RFC 3501 6.4.4).
     let search = |name: &str| joined(&o[name]);
     assert_eq!(search("search_all"), "1 2 3");
@@ -365,10 +408,10 @@ fn imaplib_session_covers_the_mailbox_commands() {
     // STORE (RFC 3501 6.4.6): untagged FETCH unless .SILENT.
     assert_eq!(joined(&o["store"]), r"1 (FLAGS (\Seen \Answered \Flagged))");
     assert_eq!(joined(&o["store_silent"]), "");
-    assert_eq!(joined(&o["store_remove"]), r"3 (FLAGS ())");
+    assert_eq!(joined(&o["store_remove"]), r"3 (FLAGS (\Seen))");
     assert_eq!(
         joined(&o["flags_after_store"]),
-        r"1 (FLAGS (\Seen \Answered \Flagged)) 2 (FLAGS (\Seen \Draft \Recent)) 3 (FLAGS ())"
+        r"1 (FLAGS (\Seen \Answered \Flagged)) 2 (FLAGS (\Seen \Draft \Recent)) 3 (FLAGS (\Seen))"
     );
     assert_eq!(joined(&o["uid_search"]), "1");
     assert_eq!(
@@ -465,6 +508,14 @@ fn imaplib_session_covers_the_mailbox_commands() {
 
     // The moved message is in INBOX with the next UID.
     assert_eq!(joined(&o["inbox_uids"]), "1 2 3 4");
+    // UNSELECT (RFC 3691): no mailbox after it, so FETCH is refused.
+    assert_eq!(o["unselect"][0], "OK");
+    assert!(
+        text(&o["fetch_unselected"]).contains("BAD"),
+        "{}",
+        o["fetch_unselected"]
+    );
+    assert_eq!(o["select_again"][0], "OK");
     assert_eq!(o["close"][0], "OK");
     assert_eq!(o["logout"][0], "BYE");
 
