@@ -784,7 +784,7 @@ impl Session<'_> {
             } => self.fetch(server, io, uid, &set, &attributes).await?,
             B::Store {
                 uid, set, flags, ..
-            } => self.store(server, uid, &set, &flags)?,
+            } => self.store(server, io, uid, &set, &flags).await?,
             B::Search {
                 uid,
                 returns,
@@ -1151,9 +1151,10 @@ impl Session<'_> {
         }))
     }
 
-    fn store(
+    async fn store(
         &mut self,
         server: &mut Server,
+        io: &mut Io,
         uid: bool,
         set: &SequenceSet<'_>,
         change: &StoreFlags<'_>,
@@ -1182,6 +1183,8 @@ impl Session<'_> {
             };
             sel.flags.insert(id, flags);
             if !change.silent {
+                // One answer per message: the output stays bounded.
+                io.room(server).await?;
                 let mut items = vec![FetchItem::Flags(flags.to_imap(sel.recent.contains(&id)))];
                 if uid {
                     items.push(FetchItem::Uid(nz(id)));
@@ -1663,6 +1666,9 @@ async fn send_fetch(
     message: &imap_store::Message,
     file: Option<std::fs::File>,
 ) -> io::Result<()> {
+    // Each message's response waits for room: the output stays bounded
+    // however many messages the set names.
+    io.room(server).await?;
     if pieces.iter().all(|p| matches!(p, Piece::Item(_))) {
         let items = pieces
             .into_iter()
