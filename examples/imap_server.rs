@@ -25,7 +25,17 @@
 //!
 //! Beyond IMAP4rev1 it offers UIDPLUS (APPENDUID, COPYUID, UID EXPUNGE),
 //! MOVE, IDLE, UNSELECT, NAMESPACE, CHILDREN, LITERAL+ and SASL-IR.
-//! Keywords are not stored (PERMANENTFLAGS lists the five system flags).
+//!
+//! Limits, by choice of a small example: keywords are not stored
+//! (PERMANENTFLAGS lists the five system flags, no `\*`); no CONDSTORE,
+//! ESEARCH, BINARY, SORT or THREAD (answered NO or BAD); copies and
+//! appended messages go straight to `cur/`, so they are not `\Recent`;
+//! other sessions learn of changes at NOOP, CHECK, SELECT and IDLE (not
+//! after every command); a message over 8 MiB is never held in memory:
+//! its MIME parts are located by one scan of its file when a FETCH needs
+//! them. Where one CRLF sits between a nested multipart's close delimiter
+//! and the outer delimiter, it is the outer delimiter's (RFC 2046 5.1.1),
+//! so that part's size is 2 octets less than Dovecot reports.
 
 #[path = "support/imap_serve.rs"]
 mod imap_serve;
