@@ -1,7 +1,7 @@
 //! A small IMAP server on tokio around the sans-IO `mailwire_imap::server`:
 //! it serves the folders of a Maildir++ tree (INBOX is the Maildir, folder
-//! `Foo` is `.Foo/`), keeps UIDs in a small file per folder and flags in
-//! the file names, streams message bodies from their files, streams
+//! `Foo` is `.Foo/`), keeps UIDs in a small file per folder and flags and
+//! keywords in the file names, streams message bodies from their files, streams
 //! APPENDed messages into files, and pushes new mail to idling clients.
 //!
 //! ```text
@@ -26,8 +26,10 @@
 //! Beyond IMAP4rev1 it offers UIDPLUS (APPENDUID, COPYUID, UID EXPUNGE),
 //! MOVE, IDLE, UNSELECT, NAMESPACE, CHILDREN, LITERAL+ and SASL-IR.
 //!
-//! Limits, by choice of a small example: keywords are not stored
-//! (PERMANENTFLAGS lists the five system flags, no `\*`); no CONDSTORE,
+//! Keywords are kept as Dovecot keeps them: info letters `a` to `z` named
+//! in the folder's `dovecot-keywords` (26 per folder at most).
+//!
+//! Limits, by choice of a small example: no CONDSTORE,
 //! ESEARCH, BINARY, SORT or THREAD (answered NO or BAD); copies and
 //! appended messages go straight to `cur/`, so they are not `\Recent`;
 //! other sessions learn of changes at NOOP, CHECK, SELECT and IDLE (not

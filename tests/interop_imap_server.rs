@@ -1274,3 +1274,109 @@ print(json.dumps(out))
     assert_eq!(joined(&o["ann"]), "INBOX (MESSAGES 1 UNSEEN 0)");
     assert!(text(&o["crossed"]).contains("AUTHENTICATIONFAILED"));
 }
+
+/// Keywords (RFC 3501 2.3.2): STORE defines new ones (announced in
+/// `FLAGS` first), APPEND and COPY keep them, SEARCH KEYWORD finds them;
+/// they live where Dovecot keeps them (info letters named in
+/// `dovecot-keywords`), and a private Dovecot reads the same flags.
+#[test]
+fn keywords_are_kept_and_dovecot_reads_them() {
+    let server = start(&[]);
+    let script = r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+M.login("joe", "secret")
+M.select("INBOX")
+record("permanent", M.response("PERMANENTFLAGS"))
+record("store", M.store("1", "+FLAGS", "($Forwarded Work)"))
+record("announced", M.response("FLAGS"))
+record("store2", M.store("2", "+FLAGS", "(work $Label1)"))
+record("search", M.search(None, "KEYWORD", "WORK"))
+record("search_not", M.search(None, "UNKEYWORD", "$Forwarded"))
+record("remove", M.store("1", "-FLAGS", "($Forwarded)"))
+record("append", M.append("INBOX", "(\\Seen $Label1)", None, b"Subject: kw\r\n\r\nkw\r\n"))
+M.create("Other")
+record("copy", M.copy("1:2", "Other"))
+M.select("Other")
+record("other_flags", M.fetch("1:*", "(FLAGS)"))
+M.select("INBOX")
+record("inbox_flags", M.fetch("1:*", "(FLAGS)"))
+M.logout()
+print(json.dumps(out))
+"#;
+    let Some(o) = run(&server, script, &[]) else {
+        return;
+    };
+    assert!(
+        text(&o["permanent"][1][0]).contains(r"\*"),
+        "{}",
+        o["permanent"]
+    );
+    assert_eq!(joined(&o["store"]), r"1 (FLAGS (\Seen $Forwarded Work))");
+    assert!(
+        joined(&o["announced"]).contains("$Forwarded Work"),
+        "{}",
+        o["announced"]
+    );
+    assert_eq!(joined(&o["store2"]), r"2 (FLAGS (Work $Label1 \Recent))");
+    assert_eq!(joined(&o["search"]), "1 2");
+    assert_eq!(joined(&o["search_not"]), "2 3");
+    assert_eq!(joined(&o["remove"]), r"1 (FLAGS (\Seen Work))");
+    assert!(joined(&o["append"]).contains("APPENDUID"));
+    assert_eq!(
+        joined(&o["other_flags"]),
+        r"1 (FLAGS (\Seen Work)) 2 (FLAGS (Work $Label1))"
+    );
+    let inbox = joined(&o["inbox_flags"]);
+    assert!(inbox.contains(r"4 (FLAGS (\Seen $Label1"), "{inbox}");
+    assert_eq!(
+        fs::read_to_string(server.maildir.join("dovecot-keywords")).unwrap(),
+        "0 $Forwarded\n1 Work\n2 $Label1\n"
+    );
+
+    // Dovecot reads our files and keyword table alike.
+    let Some(dovecot) =
+        support::dovecot::start_dovecot(&support::dovecot::DovecotOptions::default())
+    else {
+        return;
+    };
+    let mut names: Vec<_> = fs::read_dir(server.maildir.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let info = name.rsplit_once(":2,").unwrap().1;
+        let raw = fs::read(server.maildir.join("cur").join(name)).unwrap();
+        let wire = if raw.contains(&b'\r') {
+            raw
+        } else {
+            second_on_the_wire()
+        };
+        dovecot.deposit_cur("alice", &wire, info);
+    }
+    fs::copy(
+        server.maildir.join("dovecot-keywords"),
+        dovecot.maildir("alice").join("dovecot-keywords"),
+    )
+    .unwrap();
+    let port = dovecot.imap_port().to_string();
+    let code = format!(
+        "{PRELUDE}{}",
+        r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+M.login("alice", "secret")
+M.select("INBOX", readonly=True)
+record("flags", M.fetch("1:*", "(FLAGS)"))
+M.logout()
+print(json.dumps(out))
+"#
+    );
+    let out = python(&code, &[port.as_str()]).unwrap();
+    out.assert_success();
+    let theirs: Value = serde_json::from_str(out.stdout.lines().last().unwrap()).unwrap();
+    let flags = joined(&theirs["flags"]);
+    assert_eq!(
+        flags,
+        r"1 (FLAGS (\Seen \Recent Work)) 2 (FLAGS (\Recent Work $Label1)) 3 (FLAGS (\Flagged \Recent)) 4 (FLAGS (\Seen \Recent $Label1))"
+    );
+}
