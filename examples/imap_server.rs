@@ -1,7 +1,7 @@
 //! A small IMAP server on tokio around the sans-IO `mailwire_imap::server`:
 //! it serves the folders of a Maildir++ tree (INBOX is the Maildir, folder
-//! `Foo` is `.Foo/`), keeps UIDs in a small file per folder and flags in
-//! the file names, streams message bodies from their files, streams
+//! `Foo` is `.Foo/`), keeps UIDs in a small file per folder and flags and
+//! keywords in the file names, streams message bodies from their files, streams
 //! APPENDed messages into files, and pushes new mail to idling clients.
 //!
 //! ```text
@@ -25,7 +25,19 @@
 //!
 //! Beyond IMAP4rev1 it offers UIDPLUS (APPENDUID, COPYUID, UID EXPUNGE),
 //! MOVE, IDLE, UNSELECT, NAMESPACE, CHILDREN, LITERAL+ and SASL-IR.
-//! Keywords are not stored (PERMANENTFLAGS lists the five system flags).
+//!
+//! Keywords are kept as Dovecot keeps them: info letters `a` to `z` named
+//! in the folder's `dovecot-keywords` (26 per folder at most).
+//!
+//! Limits, by choice of a small example: no CONDSTORE,
+//! ESEARCH, BINARY, SORT or THREAD (answered NO or BAD); copies and
+//! appended messages go straight to `cur/`, so they are not `\Recent`;
+//! other sessions learn of changes at NOOP, CHECK, SELECT and IDLE (not
+//! after every command); a message over 8 MiB is never held in memory:
+//! its MIME parts are located by one scan of its file when a FETCH needs
+//! them. Where one CRLF sits between a nested multipart's close delimiter
+//! and the outer delimiter, it is the outer delimiter's (RFC 2046 5.1.1),
+//! so that part's size is 2 octets less than Dovecot reports.
 
 #[path = "support/imap_serve.rs"]
 mod imap_serve;

@@ -195,6 +195,112 @@ mod imap_store_tests {
     }
 
     #[test]
+    fn keywords_are_letters_named_in_dovecot_keywords() {
+        let dir = support::temp_dir();
+        let registry = Arc::new(Registry::default());
+        let account = Account::open(dir.path().to_path_buf(), Arc::clone(&registry)).unwrap();
+        fs::write(dir.path().join("cur/1.a.test:2,S"), "Subject: a\r\n\r\n").unwrap();
+        let inbox = account.folder(&Mailbox::Inbox).unwrap();
+        let words = |list: &[&str]| list.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        {
+            let mut f = inbox.lock().unwrap();
+            assert!(
+                f.set_info(1, Flags::SEEN, Some(&words(&["$Forwarded", "Work"])))
+                    .unwrap()
+            );
+            assert_eq!(f.get(1).unwrap().keywords, ["$Forwarded", "Work"]);
+            // Names compare without regard to case; the letters stay.
+            assert!(f.set_info(1, Flags::SEEN, Some(&words(&["work"]))).unwrap());
+            assert_eq!(f.get(1).unwrap().keywords, ["Work"]);
+            assert_eq!(f.defined_keywords(), ["$Forwarded", "Work"]);
+            // A flag change keeps the keywords.
+            assert!(f.set_flags(1, Flags::FLAGGED).unwrap());
+            assert_eq!(f.get(1).unwrap().keywords, ["Work"]);
+        }
+        assert_eq!(names_in(&dir.path().join("cur")), ["1.a.test:2,Fb"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("dovecot-keywords")).unwrap(),
+            "0 $Forwarded\n1 Work\n"
+        );
+        // Read back by a new process.
+        let again = Registry::default().open(dir.path()).unwrap();
+        let message = again.lock().unwrap().get(1).unwrap().clone();
+        assert_eq!(message.keywords, ["Work"]);
+        // SEARCH KEYWORD / UNKEYWORD.
+        let scope = Scope {
+            exists: 1,
+            max_uid: 1,
+        };
+        let atom = |t: &'static str| mailwire_imap::types::Atom::new(t).unwrap();
+        let mut candidate = Candidate::new(&message, 1, false);
+        assert!(
+            candidate
+                .matches_all(&[SearchKey::Keyword(atom("WORK"))], &scope)
+                .unwrap()
+        );
+        assert!(
+            candidate
+                .matches_all(&[SearchKey::Unkeyword(atom("$Forwarded"))], &scope)
+                .unwrap()
+        );
+        // A copy keeps the keyword by name, under the target's own letter.
+        account.create(&Mailbox::from("Other")).unwrap();
+        let other = account.folder(&Mailbox::from("Other")).unwrap();
+        fs::write(dir.path().join(".Other/dovecot-keywords"), "0 Home\n").unwrap();
+        let mut o = other.lock().unwrap();
+        o.rescan(false).unwrap();
+        let uid = o.add_copy(&message, message.flags).unwrap();
+        assert_eq!(o.get(uid).unwrap().keywords, ["Work"]);
+        assert!(
+            o.get(uid)
+                .unwrap()
+                .path
+                .to_string_lossy()
+                .ends_with(":2,Fb")
+        );
+        assert_eq!(o.defined_keywords(), ["Home", "Work"]);
+    }
+
+    #[test]
+    fn another_readers_renames_and_removals_are_survived() {
+        let dir = support::temp_dir();
+        let root = dir.path();
+        maildir_at(root);
+        fs::write(root.join("cur/100.a.test:2,"), "a").unwrap();
+        fs::write(root.join("cur/200.b.test:2,"), "b").unwrap();
+        let folder = Registry::default().open(root).unwrap();
+        let mut f = folder.lock().unwrap();
+        // Renamed behind our back: found again, then renamed by us.
+        fs::rename(
+            root.join("cur/100.a.test:2,"),
+            root.join("cur/100.a.test:2,S"),
+        )
+        .unwrap();
+        assert!(f.set_flags(1, Flags::FLAGGED).unwrap());
+        assert_eq!(
+            names_in(&root.join("cur")),
+            ["100.a.test:2,F", "200.b.test:2,"]
+        );
+        // Removed behind our back: the message is gone, no error.
+        fs::remove_file(root.join("cur/200.b.test:2,")).unwrap();
+        assert!(!f.set_flags(2, Flags::SEEN).unwrap());
+        assert!(f.get(2).is_none());
+    }
+
+    #[test]
+    fn a_mailbox_made_again_gets_a_new_uidvalidity() {
+        let dir = support::temp_dir();
+        let account = Account::open(dir.path().to_path_buf(), Arc::default()).unwrap();
+        let name = Mailbox::from("Again");
+        account.create(&name).unwrap();
+        let first = account.folder(&name).unwrap().lock().unwrap().uid_validity;
+        account.delete(&name).unwrap();
+        account.create(&name).unwrap();
+        let second = account.folder(&name).unwrap().lock().unwrap().uid_validity;
+        assert_ne!(first, second);
+    }
+
+    #[test]
     fn a_copy_keeps_the_octets_and_gets_the_next_uid_of_its_folder() {
         let dir = support::temp_dir();
         let registry = Arc::new(Registry::default());

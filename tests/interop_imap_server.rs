@@ -124,6 +124,16 @@ record("search_sentsince", M.search(None, "SENTSINCE", "1-Jul-2023", "SENTBEFORE
 record("search_header", M.search(None, "HEADER", "Message-ID", "interop-1"))
 record("search_nested", M.search(None, "(UID 1:2 NOT FROM alice)"))
 record("search_seq", M.search(None, "2:*", "UNFLAGGED"))
+typ, data = M.fetch("1", "(RFC822.HEADER RFC822.TEXT)")
+record("rfc822_parts", (typ, data))
+typ, data = M.fetch("3", "(RFC822)")
+record("rfc822", data[0][1])
+record("rfc822_seen", data[1] if len(data) > 1 else None)
+record("check", M.check())
+record("namespace", M.namespace())
+record("subscribe", M.subscribe("INBOX"))
+record("unsubscribe", M.unsubscribe("INBOX"))
+record("lsub", M.lsub())
 record("store", M.store("1", "+FLAGS", "(\\Answered \\Flagged)"))
 record("store_silent", M.store("2", "+FLAGS.SILENT", "(\\Draft)"))
 record("store_remove", M.store("3", "-FLAGS", "(\\Flagged)"))
@@ -166,12 +176,22 @@ except imaplib.IMAP4.error as e:
     record("bad_seq", str(e))
 record("rename", M.rename("Archive", "Old.Archive"))
 record("list_after_rename", M.list())
+record("list_pct_after_rename", M.list('""', "%"))
+record("list_level_after_rename", M.list('""', "Old.%"))
 record("status_renamed", M.status("Old.Archive", "(MESSAGES)"))
 record("delete", M.delete("Old.Archive"))
 record("delete_inbox", M.delete("INBOX"))
 record("list_after_delete", M.list("\"\"", "*"))
 record("select_inbox", M.select("INBOX"))
 record("inbox_uids", M.uid("SEARCH", "ALL"))
+record("unselect", M.unselect())
+M.state = "SELECTED"  # past imaplib's own check, to ask the server
+try:
+    M.fetch("1", "(FLAGS)")
+    record("fetch_unselected", "accepted")
+except imaplib.IMAP4.error as e:
+    record("fetch_unselected", str(e))
+record("select_again", M.select("INBOX"))
 record("close", M.close())
 record("logout", M.logout())
 print(json.dumps(out))
@@ -346,6 +366,31 @@ fn imaplib_session_covers_the_mailbox_commands() {
         "{parts}"
     );
 
+    // RFC822.HEADER, RFC822.TEXT and RFC822 (IMAP4rev1); RFC822 sets
+    // \Seen like BODY[] (RFC 3501 6.4.5).
+    let header_end = MESSAGE.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let rfc822_parts = joined(&o["rfc822_parts"]);
+    let header = std::str::from_utf8(&MESSAGE[..header_end]).unwrap();
+    assert!(
+        rfc822_parts.contains(&format!("RFC822.HEADER {{{}}} {header}", header.len())),
+        "{rfc822_parts}"
+    );
+    assert!(
+        rfc822_parts.contains(&format!("RFC822.TEXT {{{}}}", MESSAGE.len() - header_end)),
+        "{rfc822_parts}"
+    );
+    assert_eq!(latin1(&o["rfc822"]), THIRD);
+    assert!(
+        text(&o["rfc822_seen"]).contains(r"\Seen"),
+        "{}",
+        o["rfc822_seen"]
+    );
+    assert_eq!(o["check"][0], "OK");
+    assert_eq!(joined(&o["namespace"]), r#"(("" ".")) NIL NIL"#);
+    assert_eq!(o["subscribe"][0], "OK");
+    assert_eq!(o["unsubscribe"][0], "OK");
+    assert_eq!(joined(&o["lsub"]), r#"(\HasNoChildren) "." INBOX"#);
+
     // SEARCH (RFC 3501 6.4.4).
     let search = |name: &str| joined(&o[name]);
     assert_eq!(search("search_all"), "1 2 3");
@@ -363,10 +408,10 @@ fn imaplib_session_covers_the_mailbox_commands() {
     // STORE (RFC 3501 6.4.6): untagged FETCH unless .SILENT.
     assert_eq!(joined(&o["store"]), r"1 (FLAGS (\Seen \Answered \Flagged))");
     assert_eq!(joined(&o["store_silent"]), "");
-    assert_eq!(joined(&o["store_remove"]), r"3 (FLAGS ())");
+    assert_eq!(joined(&o["store_remove"]), r"3 (FLAGS (\Seen))");
     assert_eq!(
         joined(&o["flags_after_store"]),
-        r"1 (FLAGS (\Seen \Answered \Flagged)) 2 (FLAGS (\Seen \Draft \Recent)) 3 (FLAGS ())"
+        r"1 (FLAGS (\Seen \Answered \Flagged)) 2 (FLAGS (\Seen \Draft \Recent)) 3 (FLAGS (\Seen))"
     );
     assert_eq!(joined(&o["uid_search"]), "1");
     assert_eq!(
@@ -444,6 +489,15 @@ fn imaplib_session_covers_the_mailbox_commands() {
         joined(&o["list_after_rename"]),
         r#"(\HasNoChildren) "." INBOX (\HasNoChildren) "." Old.Archive"#
     );
+    // RFC 3501 6.3.8: the level above, not a mailbox, is \Noselect.
+    assert_eq!(
+        joined(&o["list_pct_after_rename"]),
+        r#"(\HasNoChildren) "." INBOX (\Noselect \HasChildren) "." Old"#
+    );
+    assert_eq!(
+        joined(&o["list_level_after_rename"]),
+        r#"(\HasNoChildren) "." Old.Archive"#
+    );
     assert_eq!(joined(&o["status_renamed"]), "Old.Archive (MESSAGES 1)");
     assert_eq!(o["delete"][0], "OK");
     assert_eq!(o["delete_inbox"][0], "NO");
@@ -454,6 +508,14 @@ fn imaplib_session_covers_the_mailbox_commands() {
 
     // The moved message is in INBOX with the next UID.
     assert_eq!(joined(&o["inbox_uids"]), "1 2 3 4");
+    // UNSELECT (RFC 3691): no mailbox after it, so FETCH is refused.
+    assert_eq!(o["unselect"][0], "OK");
+    assert!(
+        text(&o["fetch_unselected"]).contains("BAD"),
+        "{}",
+        o["fetch_unselected"]
+    );
+    assert_eq!(o["select_again"][0], "OK");
     assert_eq!(o["close"][0], "OK");
     assert_eq!(o["logout"][0], "BYE");
 
@@ -1028,4 +1090,293 @@ print(json.dumps(out))
             assert_eq!(a, b, "{item}");
         }
     }
+}
+
+/// Harder messages, the same files under both servers: an address group,
+/// quoted and encoded names, Cc, In-Reply-To; nested multiparts with an
+/// attached message; and a multipart over 8 MiB, whose parts our server
+/// locates by scanning the file rather than parsing it in memory.
+///
+/// One known difference is kept out: when a part ends right after the
+/// close delimiter of a multipart inside it (`--deep--` CRLF `--outer`),
+/// the single CRLF between them is the outer delimiter's for us (RFC 2046
+/// 5.1.1, as `mailwire-message` reads it) and part of the inner part for
+/// Dovecot, whose size and line count are then 2 octets and 1 line more.
+/// The nested multiparts here have epilogue lines, so both agree.
+#[test]
+fn dovecot_answers_structures_of_nested_and_large_messages_alike() {
+    let nested: &[u8] = b"From: \"Doe, Jane\" <jane@example.org>\r\n\
+To: team: a@example.org, \"B. B.\" <b@example.org>;, c@example.net\r\n\
+Cc: =?utf-8?q?J=C3=B6rg?= <jorg@example.de>\r\n\
+Subject: =?iso-8859-1?q?caf=E9?= and more\r\n\
+Date: Wed, 06 Mar 2024 09:15:00 +0100\r\n\
+Message-ID: <nested@example.org>\r\n\
+In-Reply-To: <earlier@example.org>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"outer\"\r\n\
+\r\n\
+preamble\r\n\
+--outer\r\n\
+Content-Type: multipart/alternative; boundary=inner\r\n\
+\r\n\
+--inner\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+caf=C3=A9\r\n\
+second line\r\n\
+--inner\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<p>caf\xc3\xa9</p>\r\n\
+--inner--\r\n\
+alternative epilogue\r\n\
+--outer\r\n\
+Content-Type: message/rfc822\r\n\
+Content-Description: forwarded\r\n\
+\r\n\
+From: Bob <bob@example.net>\r\n\
+Subject: inside\r\n\
+Content-Type: multipart/mixed; boundary=deep\r\n\
+\r\n\
+--deep\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+deep text\r\n\
+--deep\r\n\
+Content-Type: image/png; name=\"a.png\"\r\n\
+Content-Disposition: inline; filename=\"a.png\"\r\n\
+Content-ID: <img@example.org>\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+iVBORw0KGgo=\r\n\
+--deep--\r\n\
+inner epilogue\r\n\
+--outer\r\n\
+Content-Type: application/pdf; name=\"r.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"r.pdf\"\r\n\
+Content-Language: en, de\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+JVBERi0xLjQK\r\n\
+--outer--\r\n\
+epilogue\r\n";
+    let mut large = b"From: big@example.org\r\n\
+Subject: large\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"lb\"\r\n\
+\r\n\
+--lb\r\n\
+Content-Type: text/plain; charset=us-ascii\r\n\
+\r\n\
+see attached\r\n\
+--lb\r\n\
+Content-Type: message/rfc822\r\n\
+\r\n\
+Subject: attached\r\n\
+From: x@example.org\r\n\
+\r\n\
+attached body\r\n\
+--lb\r\n\
+Content-Type: application/octet-stream\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n"
+        .to_vec();
+    let start = large.len();
+    while large.len() - start < 9 << 20 {
+        large.extend_from_slice(
+            b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\r\n",
+        );
+    }
+    large.extend_from_slice(b"--lb--\r\n");
+    let messages: [&[u8]; 3] = [nested, &large, THIRD];
+
+    let ours = Server::start_example("imap_server", &["--user", "joe:secret"], |maildir| {
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        for (i, message) in messages.iter().enumerate() {
+            fs::write(
+                maildir.join(format!("cur/{}.M1P1Q{i}.test:2,S", 1_700_000_000 + i)),
+                message,
+            )
+            .unwrap();
+        }
+    });
+    let Some(dovecot) =
+        support::dovecot::start_dovecot(&support::dovecot::DovecotOptions::default())
+    else {
+        return;
+    };
+    for message in messages {
+        dovecot.deposit_cur("alice", message, "S");
+    }
+    let script = r#"
+user, password = sys.argv[2], sys.argv[3]
+M = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+M.login(user, password)
+M.select("INBOX", readonly=True)
+for item in ["RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY", "BODY.PEEK[1]", "BODY.PEEK[1.1]", "BODY.PEEK[1.2.MIME]", "BODY.PEEK[2.HEADER]", "BODY.PEEK[2.TEXT]", "BODY.PEEK[2.1]", "BODY.PEEK[2.2.MIME]", "BODY.PEEK[3.MIME]", "BODY.PEEK[3]<10.30>", "BODY.PEEK[2.HEADER.FIELDS (SUBJECT)]"]:
+    typ, data = M.fetch("1:*", "(" + item + ")")
+    record(item, (typ, data))
+M.logout()
+print(json.dumps(out))
+"#;
+    let mine = run(&ours, script, &["joe", "secret"]).unwrap();
+    let code = format!("{PRELUDE}{script}");
+    let port = dovecot.imap_port().to_string();
+    let out = python(&code, &[port.as_str(), "alice", "secret"]).unwrap();
+    out.assert_success();
+    let theirs: Value = serde_json::from_str(out.stdout.lines().last().unwrap()).unwrap();
+    for (item, value) in mine.as_object().unwrap() {
+        assert_eq!(value[0], "OK", "{item}: {value}");
+        let (a, b) = (joined(value), joined(&theirs[item]));
+        assert!(a.starts_with("1 (") && a.contains(" 3 ("), "{item}: {a}");
+        if item.starts_with("BODY") && !item.contains('[') {
+            assert_eq!(a.to_ascii_lowercase(), b.to_ascii_lowercase(), "{item}");
+        } else {
+            assert_eq!(a, b, "{item}");
+        }
+    }
+}
+
+/// With several `--user`s each has the Maildir `DIR/NAME` as INBOX, and
+/// sees only their own mail.
+#[test]
+fn several_users_each_see_their_own_maildir() {
+    let server = Server::start_example(
+        "imap_server",
+        &["--user", "joe:secret", "--user", "ann:other"],
+        |maildir| {
+            three_messages(&maildir.join("joe"));
+            fs::create_dir_all(maildir.join("ann/cur")).unwrap();
+            fs::write(maildir.join("ann/cur/1.ann.test:2,S"), MESSAGE).unwrap();
+        },
+    );
+    let script = r#"
+for user, password in [("joe", "secret"), ("ann", "other")]:
+    M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    M.login(user, password)
+    record(user, M.status("INBOX", "(MESSAGES UNSEEN)"))
+    M.logout()
+try:
+    M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    M.login("ann", "secret")
+    record("crossed", "accepted")
+except imaplib.IMAP4.error as e:
+    record("crossed", str(e))
+print(json.dumps(out))
+"#;
+    let Some(o) = run(&server, script, &[]) else {
+        return;
+    };
+    assert_eq!(joined(&o["joe"]), "INBOX (MESSAGES 3 UNSEEN 2)");
+    assert_eq!(joined(&o["ann"]), "INBOX (MESSAGES 1 UNSEEN 0)");
+    assert!(text(&o["crossed"]).contains("AUTHENTICATIONFAILED"));
+}
+
+/// Keywords (RFC 3501 2.3.2): STORE defines new ones (announced in
+/// `FLAGS` first), APPEND and COPY keep them, SEARCH KEYWORD finds them;
+/// they live where Dovecot keeps them (info letters named in
+/// `dovecot-keywords`), and a private Dovecot reads the same flags.
+#[test]
+fn keywords_are_kept_and_dovecot_reads_them() {
+    let server = start(&[]);
+    let script = r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+M.login("joe", "secret")
+M.select("INBOX")
+record("permanent", M.response("PERMANENTFLAGS"))
+record("store", M.store("1", "+FLAGS", "($Forwarded Work)"))
+record("announced", M.response("FLAGS"))
+record("store2", M.store("2", "+FLAGS", "(work $Label1)"))
+record("search", M.search(None, "KEYWORD", "WORK"))
+record("search_not", M.search(None, "UNKEYWORD", "$Forwarded"))
+record("remove", M.store("1", "-FLAGS", "($Forwarded)"))
+record("append", M.append("INBOX", "(\\Seen $Label1)", None, b"Subject: kw\r\n\r\nkw\r\n"))
+M.create("Other")
+record("copy", M.copy("1:2", "Other"))
+M.select("Other")
+record("other_flags", M.fetch("1:*", "(FLAGS)"))
+M.select("INBOX")
+record("inbox_flags", M.fetch("1:*", "(FLAGS)"))
+M.logout()
+print(json.dumps(out))
+"#;
+    let Some(o) = run(&server, script, &[]) else {
+        return;
+    };
+    assert!(
+        text(&o["permanent"][1][0]).contains(r"\*"),
+        "{}",
+        o["permanent"]
+    );
+    assert_eq!(joined(&o["store"]), r"1 (FLAGS (\Seen $Forwarded Work))");
+    assert!(
+        joined(&o["announced"]).contains("$Forwarded Work"),
+        "{}",
+        o["announced"]
+    );
+    assert_eq!(joined(&o["store2"]), r"2 (FLAGS (Work $Label1 \Recent))");
+    assert_eq!(joined(&o["search"]), "1 2");
+    assert_eq!(joined(&o["search_not"]), "2 3");
+    assert_eq!(joined(&o["remove"]), r"1 (FLAGS (\Seen Work))");
+    assert!(joined(&o["append"]).contains("APPENDUID"));
+    assert_eq!(
+        joined(&o["other_flags"]),
+        r"1 (FLAGS (\Seen Work)) 2 (FLAGS (Work $Label1))"
+    );
+    let inbox = joined(&o["inbox_flags"]);
+    assert!(inbox.contains(r"4 (FLAGS (\Seen $Label1"), "{inbox}");
+    assert_eq!(
+        fs::read_to_string(server.maildir.join("dovecot-keywords")).unwrap(),
+        "0 $Forwarded\n1 Work\n2 $Label1\n"
+    );
+
+    // Dovecot reads our files and keyword table alike.
+    let Some(dovecot) =
+        support::dovecot::start_dovecot(&support::dovecot::DovecotOptions::default())
+    else {
+        return;
+    };
+    let mut names: Vec<_> = fs::read_dir(server.maildir.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let info = name.rsplit_once(":2,").unwrap().1;
+        let raw = fs::read(server.maildir.join("cur").join(name)).unwrap();
+        let wire = if raw.contains(&b'\r') {
+            raw
+        } else {
+            second_on_the_wire()
+        };
+        dovecot.deposit_cur("alice", &wire, info);
+    }
+    fs::copy(
+        server.maildir.join("dovecot-keywords"),
+        dovecot.maildir("alice").join("dovecot-keywords"),
+    )
+    .unwrap();
+    let port = dovecot.imap_port().to_string();
+    let code = format!(
+        "{PRELUDE}{}",
+        r#"
+M = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+M.login("alice", "secret")
+M.select("INBOX", readonly=True)
+record("flags", M.fetch("1:*", "(FLAGS)"))
+M.logout()
+print(json.dumps(out))
+"#
+    );
+    let out = python(&code, &[port.as_str()]).unwrap();
+    out.assert_success();
+    let theirs: Value = serde_json::from_str(out.stdout.lines().last().unwrap()).unwrap();
+    let flags = joined(&theirs["flags"]);
+    assert_eq!(
+        flags,
+        r"1 (FLAGS (\Seen \Recent Work)) 2 (FLAGS (\Recent Work $Label1)) 3 (FLAGS (\Flagged \Recent)) 4 (FLAGS (\Seen \Recent $Label1))"
+    );
 }

@@ -295,8 +295,10 @@ struct Selected {
     read_only: bool,
     /// UIDs by message sequence number (index + 1).
     uids: Vec<u32>,
-    /// The flags last told to the client.
-    flags: HashMap<u32, Flags>,
+    /// The flags (and keywords) last told to the client, `\Recent` aside.
+    flags: HashMap<u32, Vec<Flag<'static>>>,
+    /// The keywords the client was told of (FLAGS).
+    keywords: Vec<String>,
     /// The messages `\Recent` in this session.
     recent: HashSet<u32>,
     /// MIME parts of large messages, located by an earlier FETCH.
@@ -344,7 +346,7 @@ struct Appending {
     id: CommandId,
     folder: Option<(Arc<Mutex<Folder>>, PathBuf)>,
     /// The message being written, with its flags and date.
-    delivery: Option<(Delivery, Flags, Option<DateTime>)>,
+    delivery: Option<(Delivery, Flags, Vec<String>, Option<DateTime>)>,
     /// UIDs given so far (MULTIAPPEND).
     uids: Vec<u32>,
     /// Why the command fails, once something went wrong.
@@ -477,6 +479,43 @@ fn uid_set(uids: &[u32]) -> Option<SequenceSet<'static>> {
         ranges.push(SeqRange { start: n, end: n });
     }
     SequenceSet::from_ranges(ranges)
+}
+
+/// The keywords among flags, by name.
+fn keywords_of(flags: &[Flag<'_>]) -> Vec<String> {
+    flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Keyword(atom) => Some(atom.as_str().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `* FLAGS (...)` and `* OK [PERMANENTFLAGS (...)]` for a mailbox with
+/// these keywords: any new keyword may be made (`\*`) unless read-only.
+fn announce_flags(server: &mut Server, keywords: &[String], read_only: bool) -> io::Result<()> {
+    let mut flags = Flags::ALL.to_imap(false);
+    flags.extend(
+        keywords
+            .iter()
+            .filter_map(|k| mailwire_imap::types::Atom::new(k.clone()).ok())
+            .map(Flag::Keyword),
+    );
+    decided(server.send_untagged(&Response::Data(Data::Flags(flags.clone()))))?;
+    let permanent: Vec<FlagPerm<'static>> = if read_only {
+        Vec::new()
+    } else {
+        flags
+            .into_iter()
+            .map(FlagPerm::Flag)
+            .chain([FlagPerm::Wildcard])
+            .collect()
+    };
+    decided(server.send_untagged(&untagged_ok(
+        Code::PermanentFlags(permanent),
+        "Flags permitted",
+    )))
 }
 
 fn untagged_ok<'a>(code: Code<'a>, text: &'a str) -> Response<'a> {
@@ -621,10 +660,10 @@ impl Session<'_> {
             let mut folder = lock(&sel.folder).map_err(|e| e.to_string())?;
             match folder.rescan(!sel.read_only) {
                 Ok(taken) => {
-                    let state: Vec<(u32, Flags, bool)> = folder
+                    let state: Vec<(u32, Vec<Flag<'static>>, bool)> = folder
                         .messages
                         .iter()
-                        .map(|m| (m.uid, m.flags, m.in_new()))
+                        .map(|m| (m.uid, m.imap_flags(false), m.in_new()))
                         .collect();
                     (state, taken)
                 }
@@ -640,8 +679,10 @@ impl Session<'_> {
             sel.recent = state.iter().filter(|s| s.2).map(|s| s.0).collect();
         }
         sel.recent.extend(taken);
-        let state: Vec<(u32, Flags)> = state.into_iter().map(|(u, f, _)| (u, f)).collect();
-        let present: HashMap<u32, Flags> = state.iter().copied().collect();
+        let state: Vec<(u32, Vec<Flag<'static>>)> =
+            state.into_iter().map(|(u, f, _)| (u, f)).collect();
+        let present: HashMap<u32, &Vec<Flag<'static>>> =
+            state.iter().map(|(u, f)| (*u, f)).collect();
         let send = |server: &mut Server, data: Data<'_>| {
             server
                 .send_untagged(&Response::Data(data))
@@ -660,13 +701,17 @@ impl Session<'_> {
         }
         for (i, uid) in sel.uids.iter().enumerate() {
             if let Some(&flags) = present.get(uid) {
-                if sel.flags.get(uid) != Some(&flags) {
-                    sel.flags.insert(*uid, flags);
+                if sel.flags.get(uid) != Some(flags) {
+                    sel.flags.insert(*uid, flags.clone());
+                    let mut shown = flags.clone();
+                    if sel.recent.contains(uid) {
+                        shown.push(Flag::Recent);
+                    }
                     send(
                         server,
                         Data::Fetch {
                             seq: nz(i as u32 + 1),
-                            items: vec![FetchItem::Flags(flags.to_imap(sel.recent.contains(uid)))],
+                            items: vec![FetchItem::Flags(shown)],
                         },
                     )?;
                 }
@@ -784,7 +829,7 @@ impl Session<'_> {
             } => self.fetch(server, io, uid, &set, &attributes).await?,
             B::Store {
                 uid, set, flags, ..
-            } => self.store(server, uid, &set, &flags)?,
+            } => self.store(server, io, uid, &set, &flags).await?,
             B::Search {
                 uid,
                 returns,
@@ -835,7 +880,7 @@ impl Session<'_> {
             Ok(folder) => folder,
             Err(error) => return Ok(store_failure(&error)),
         };
-        let (uids, flags, taken, validity, next) = {
+        let (uids, flags, taken, next) = {
             let mut state = lock(&folder)?;
             let mut taken = state.rescan(!read_only)?;
             if read_only {
@@ -847,20 +892,28 @@ impl Session<'_> {
                     .collect();
             }
             let uids: Vec<u32> = state.messages.iter().map(|m| m.uid).collect();
-            let flags: HashMap<u32, Flags> =
-                state.messages.iter().map(|m| (m.uid, m.flags)).collect();
-            (uids, flags, taken, state.uid_validity, state.uid_next)
+            let first_unseen = state
+                .messages
+                .iter()
+                .position(|m| !m.flags.contains(Flags::SEEN))
+                .map(|i| i as u32 + 1);
+            let flags: HashMap<u32, Vec<Flag<'static>>> = state
+                .messages
+                .iter()
+                .map(|m| (m.uid, m.imap_flags(false)))
+                .collect();
+            let keywords = state.defined_keywords();
+            (
+                uids,
+                flags,
+                taken,
+                (state.uid_validity, state.uid_next, first_unseen, keywords),
+            )
         };
+        let (validity, next, first_unseen, keywords) = next;
         let recent: HashSet<u32> = taken.into_iter().collect();
-        let first_unseen = uids
-            .iter()
-            .position(|u| !flags[u].contains(Flags::SEEN))
-            .map(|i| i as u32 + 1);
         let send = |server: &mut Server, r: Response<'_>| decided(server.send_untagged(&r));
-        send(
-            server,
-            Response::Data(Data::Flags(Flags::ALL.to_imap(false))),
-        )?;
+        announce_flags(server, &keywords, read_only)?;
         send(server, Response::Data(Data::Exists(uids.len() as u32)))?;
         send(server, Response::Data(Data::Recent(recent.len() as u32)))?;
         if let Some(seq) = first_unseen {
@@ -874,24 +927,12 @@ impl Session<'_> {
             server,
             untagged_ok(Code::UidNext(nz(next)), "Predicted next UID"),
         )?;
-        let permanent = if read_only {
-            Vec::new()
-        } else {
-            Flags::ALL
-                .to_imap(false)
-                .into_iter()
-                .map(FlagPerm::Flag)
-                .collect()
-        };
-        send(
-            server,
-            untagged_ok(Code::PermanentFlags(permanent), "Flags permitted"),
-        )?;
         self.selected = Some(Selected {
             folder,
             read_only,
             uids,
             flags,
+            keywords,
             recent,
             trees: HashMap::new(),
         });
@@ -944,18 +985,39 @@ impl Session<'_> {
             .map(|&b| if b == b'/' { b'.' } else { b })
             .collect();
         let names = self.account()?.names()?;
-        for name in &names {
+        // RFC 3501 6.3.8: with `%` at the end, levels of hierarchy that
+        // are no mailbox (Maildir++ keeps `.A.B` without `.A`) are listed
+        // too, as \Noselect.
+        let mut listed: Vec<(String, bool)> = names.iter().map(|n| (n.clone(), true)).collect();
+        if full.ends_with(b"%") {
+            for name in &names {
+                let mut level = name.as_str();
+                while let Some((parent, _)) = level.rsplit_once(imap_store::DELIMITER) {
+                    if !listed.iter().any(|(n, _)| n == parent) {
+                        listed.push((parent.to_owned(), false));
+                    }
+                    level = parent;
+                }
+            }
+            listed.sort();
+        }
+        for (name, selectable) in &listed {
             if !imap_store::list_matches(&full, name.as_bytes()) {
                 continue;
             }
             let prefix = format!("{name}.");
             let children = names.iter().any(|n| n.starts_with(&prefix));
+            let mut attributes = Vec::new();
+            if !selectable {
+                attributes.push(ListAttribute::NoSelect);
+            }
+            attributes.push(if children {
+                ListAttribute::HasChildren
+            } else {
+                ListAttribute::HasNoChildren
+            });
             let data = ListData {
-                attributes: vec![if children {
-                    ListAttribute::HasChildren
-                } else {
-                    ListAttribute::HasNoChildren
-                }],
+                attributes,
                 delimiter: Some(imap_store::DELIMITER),
                 mailbox: Mailbox::new(AString::from(name.clone())),
                 extended: Vec::new(),
@@ -1078,22 +1140,22 @@ impl Session<'_> {
                 }
                 match folder.get(id) {
                     None => None,
-                    Some(m) => {
-                        let file = if needs_file {
-                            Some(std::fs::File::open(&m.path)?)
-                        } else {
-                            None
-                        };
-                        Some((m.clone(), file))
-                    }
+                    Some(m) if needs_file => match std::fs::File::open(&m.path) {
+                        Ok(file) => Some((m.clone(), Some(file))),
+                        // Removed by another Maildir reader: as expunged.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                        Err(e) => return Err(e),
+                    },
+                    Some(m) => Some((m.clone(), None)),
                 }
             };
             // Expunged by another session: nothing to send for it.
             let Some((message, file)) = opened else {
                 continue;
             };
-            let flags_changed = sel.flags.get(&id) != Some(&message.flags);
-            sel.flags.insert(id, message.flags);
+            let current = message.imap_flags(false);
+            let flags_changed = sel.flags.get(&id) != Some(&current);
+            sel.flags.insert(id, current);
             let recent = sel.recent.contains(&id);
             let mut file = file;
             let loaded = match file.as_mut() {
@@ -1120,7 +1182,7 @@ impl Session<'_> {
             }
             if flags_changed && !attrs.contains(&FetchAttribute::Flags) {
                 // RFC 3501 6.4.5: a \Seen set by the fetch is reported.
-                pieces.push(Piece::Item(FetchItem::Flags(message.flags.to_imap(recent))));
+                pieces.push(Piece::Item(FetchItem::Flags(message.imap_flags(recent))));
             }
             send_fetch(server, io, nz(seq), pieces, &message, file).await?;
         }
@@ -1131,9 +1193,10 @@ impl Session<'_> {
         }))
     }
 
-    fn store(
+    async fn store(
         &mut self,
         server: &mut Server,
+        io: &mut Io,
         uid: bool,
         set: &SequenceSet<'_>,
         change: &StoreFlags<'_>,
@@ -1145,24 +1208,57 @@ impl Session<'_> {
             return Ok(no("The mailbox is read-only"));
         }
         let wanted = Flags::from_imap(&change.flags);
+        let wanted_keywords = keywords_of(&change.flags);
         for (seq, id) in sel.resolve(set, uid) {
-            let flags = {
+            let (flags, defined) = {
                 let mut folder = lock(&sel.folder)?;
                 let Some(m) = folder.get(id) else {
                     continue;
                 };
                 let mut flags = m.flags;
+                let mut keywords = m.keywords.clone();
+                let named = |k: &String| wanted_keywords.iter().any(|w| w.eq_ignore_ascii_case(k));
                 match change.mode {
-                    StoreMode::Replace => flags = wanted,
-                    StoreMode::Add => flags.insert(wanted),
-                    StoreMode::Remove => flags.remove(wanted),
+                    StoreMode::Replace => {
+                        flags = wanted;
+                        keywords = wanted_keywords.clone();
+                    }
+                    StoreMode::Add => {
+                        flags.insert(wanted);
+                        for w in &wanted_keywords {
+                            if !keywords.iter().any(|k| k.eq_ignore_ascii_case(w)) {
+                                keywords.push(w.clone());
+                            }
+                        }
+                    }
+                    StoreMode::Remove => {
+                        flags.remove(wanted);
+                        keywords.retain(|k| !named(k));
+                    }
                 }
-                folder.set_flags(id, flags)?;
-                flags
+                if !folder.set_info(id, flags, Some(&keywords))? {
+                    continue;
+                }
+                let flags = folder
+                    .get(id)
+                    .map(|m| m.imap_flags(false))
+                    .unwrap_or_default();
+                (flags, folder.defined_keywords())
             };
-            sel.flags.insert(id, flags);
+            if defined != sel.keywords {
+                // A new keyword: the client hears of it first (RFC 3501 7.2.6).
+                announce_flags(server, &defined, false)?;
+                sel.keywords = defined;
+            }
+            sel.flags.insert(id, flags.clone());
             if !change.silent {
-                let mut items = vec![FetchItem::Flags(flags.to_imap(sel.recent.contains(&id)))];
+                // One answer per message: the output stays bounded.
+                io.room(server).await?;
+                let mut flags = flags;
+                if sel.recent.contains(&id) {
+                    flags.push(Flag::Recent);
+                }
+                let mut items = vec![FetchItem::Flags(flags)];
                 if uid {
                     items.push(FetchItem::Uid(nz(id)));
                 }
@@ -1428,7 +1524,8 @@ impl Session<'_> {
                     };
                     match begun {
                         Ok(delivery) => {
-                            appending.delivery = Some((delivery, Flags::from_imap(flags), date));
+                            appending.delivery =
+                                Some((delivery, Flags::from_imap(flags), keywords_of(flags), date));
                         }
                         Err(error) => {
                             eprintln!("imap_server: APPEND: {error}");
@@ -1447,7 +1544,7 @@ impl Session<'_> {
         let Some(appending) = self.appending.as_mut() else {
             return;
         };
-        let Some((delivery, flags, date)) = appending.delivery.take() else {
+        let Some((delivery, flags, keywords, date)) = appending.delivery.take() else {
             return;
         };
         let Some((folder, _)) = appending.folder.as_ref() else {
@@ -1460,7 +1557,7 @@ impl Session<'_> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let time = date.as_ref().map(imap_store::system_time);
-                lock(folder).and_then(|mut f| f.take_in(&key, flags, time))
+                lock(folder).and_then(|mut f| f.take_in(&key, flags, &keywords, time))
             }
             Err(error) => Err(error),
         };
@@ -1567,7 +1664,7 @@ fn piece(
         text: Some(t),
     };
     match attr {
-        FetchAttribute::Flags => Piece::Item(FetchItem::Flags(message.flags.to_imap(recent))),
+        FetchAttribute::Flags => Piece::Item(FetchItem::Flags(message.imap_flags(recent))),
         FetchAttribute::Uid => Piece::Item(FetchItem::Uid(nz(message.uid))),
         FetchAttribute::Rfc822Size => Piece::Item(FetchItem::Rfc822Size(message.wire_size)),
         FetchAttribute::InternalDate => Piece::Item(FetchItem::InternalDate(
@@ -1643,6 +1740,9 @@ async fn send_fetch(
     message: &imap_store::Message,
     file: Option<std::fs::File>,
 ) -> io::Result<()> {
+    // Each message's response waits for room: the output stays bounded
+    // however many messages the set names.
+    io.room(server).await?;
     if pieces.iter().all(|p| matches!(p, Piece::Item(_))) {
         let items = pieces
             .into_iter()

@@ -9,7 +9,9 @@
 //! `:2,`). UIDs are given in arrival order to the files a scan finds in
 //! `new/` and `cur/`. Flags live where every Maildir reader looks for
 //! them, in the info suffix `:2,DFRST` (\Draft \Flagged \Answered \Seen
-//! \Deleted), changed by renaming the file. A message a session moves from
+//! \Deleted), changed by renaming the file; keywords are the letters `a`
+//! to `z` there, named in the folder's `dovecot-keywords` (lines `N
+//! name`), as Dovecot keeps them. A message a session moves from
 //! `new/` to `cur/` is `\Recent` in that session only.
 //!
 //! Several sessions of one process (and SMTP deliveries that only write
@@ -34,7 +36,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -60,6 +62,9 @@ pub(crate) const MAX_PARSED: u64 = 8 << 20;
 
 /// The longest header read from a message too large to parse whole.
 const MAX_HEADER: usize = 256 * 1024;
+
+/// The last UIDVALIDITY given in this process.
+static VALIDITY: AtomicU32 = AtomicU32::new(0);
 
 /// Makes copied file names unique within the process.
 static COPIES: AtomicU64 = AtomicU64::new(0);
@@ -174,8 +179,11 @@ pub(crate) struct Message {
     /// Where the file is now.
     pub(crate) path: PathBuf,
     pub(crate) flags: Flags,
-    /// Info letters this model does not know.
+    /// Info letters beyond the five flags: keywords (`a` to `z`, named in
+    /// the folder's `dovecot-keywords`) and others, kept as they are.
     other: String,
+    /// The keywords, by name, in letter order.
+    pub(crate) keywords: Vec<String>,
     /// Octets on disk.
     pub(crate) file_size: u64,
     /// Octets as sent (every line ending CRLF).
@@ -185,6 +193,22 @@ pub(crate) struct Message {
 }
 
 impl Message {
+    /// The flags as IMAP writes them: the system flags, the keywords, and
+    /// `\Recent` when `recent`.
+    pub(crate) fn imap_flags(&self, recent: bool) -> Vec<Flag<'static>> {
+        let mut out = self.flags.to_imap(false);
+        out.extend(
+            self.keywords
+                .iter()
+                .filter_map(|k| mailwire_imap::types::Atom::new(k.clone()).ok())
+                .map(Flag::Keyword),
+        );
+        if recent {
+            out.push(Flag::Recent);
+        }
+        out
+    }
+
     /// Whether the file is already in its wire form (no bare CR or LF,
     /// ends with CRLF): then wire offsets are file offsets.
     pub(crate) fn is_clean(&self) -> bool {
@@ -245,9 +269,99 @@ pub(crate) struct Folder {
     pub(crate) uid_next: u32,
     /// In UID order.
     pub(crate) messages: Vec<Message>,
+    /// Keyword names by letter (`a` is 0), as Dovecot keeps them in
+    /// `dovecot-keywords` (lines `N name`).
+    keywords: Vec<String>,
 }
 
+/// The per-folder keyword table Dovecot reads and writes too.
+const KEYWORDS: &str = "dovecot-keywords";
+
 impl Folder {
+    /// Reads the keyword table (a missing file is an empty table).
+    fn load_keywords(&mut self) -> io::Result<()> {
+        let text = match fs::read_to_string(self.dir.join(KEYWORDS)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut table = Vec::new();
+        for line in text.lines() {
+            if let Some((n, name)) = line.split_once(' ') {
+                if let Ok(n) = n.parse::<usize>() {
+                    if n < 26 && !name.is_empty() {
+                        if table.len() <= n {
+                            table.resize(n + 1, String::new());
+                        }
+                        table[n] = name.to_owned();
+                    }
+                }
+            }
+        }
+        self.keywords = table;
+        Ok(())
+    }
+
+    /// The keyword names of info letters, in letter order.
+    fn keyword_names(&self, other: &str) -> Vec<String> {
+        let mut letters: Vec<char> = other.chars().filter(char::is_ascii_lowercase).collect();
+        letters.sort_unstable();
+        letters.dedup();
+        letters
+            .into_iter()
+            .filter_map(|c| self.keywords.get(c as usize - 'a' as usize))
+            .filter(|name| !name.is_empty())
+            .cloned()
+            .collect()
+    }
+
+    /// The keywords defined in this folder (for FLAGS and PERMANENTFLAGS).
+    pub(crate) fn defined_keywords(&self) -> Vec<String> {
+        self.keywords
+            .iter()
+            .filter(|k| !k.is_empty())
+            .cloned()
+            .collect()
+    }
+
+    /// The info letters of keyword names (compared without regard to
+    /// case), defining new ones while letters are free (26 at most, as
+    /// in Dovecot's table; past that a keyword is not kept).
+    fn letters_for(&mut self, names: &[String]) -> io::Result<String> {
+        let mut letters = String::new();
+        let mut grew = false;
+        for name in names {
+            let index = match self
+                .keywords
+                .iter()
+                .position(|k| k.eq_ignore_ascii_case(name))
+            {
+                Some(i) => i,
+                None if self.keywords.len() < 26 => {
+                    self.keywords.push(name.clone());
+                    grew = true;
+                    self.keywords.len() - 1
+                }
+                None => continue,
+            };
+            letters.push((b'a' + index as u8) as char);
+        }
+        if grew {
+            let mut text = String::new();
+            for (i, name) in self.keywords.iter().enumerate() {
+                if !name.is_empty() {
+                    text.push_str(&format!("{i} {name}\n"));
+                }
+            }
+            let tmp = self
+                .dir
+                .join(format!("{KEYWORDS}.{}.tmp", std::process::id()));
+            fs::write(&tmp, text)?;
+            fs::rename(&tmp, self.dir.join(KEYWORDS))?;
+        }
+        Ok(letters)
+    }
+
     /// Loads the UID list of the Maildir at `dir` and scans it (nothing is
     /// moved from `new/`).
     fn load(dir: &Path) -> io::Result<Self> {
@@ -256,6 +370,7 @@ impl Folder {
             uid_validity: 0,
             uid_next: 1,
             messages: Vec::new(),
+            keywords: Vec::new(),
         };
         let mut known = Vec::new();
         match fs::read_to_string(dir.join(UIDLIST)) {
@@ -288,7 +403,15 @@ impl Folder {
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
-            folder.uid_validity = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+            // Above any given before in this process: a mailbox deleted and
+            // made again within a second still gets a new one.
+            let now = u32::try_from(now).unwrap_or(u32::MAX).max(1);
+            let last = VALIDITY.fetch_max(now, Ordering::Relaxed);
+            folder.uid_validity = if last >= now {
+                VALIDITY.fetch_add(1, Ordering::Relaxed) + 1
+            } else {
+                now
+            };
             folder.uid_next = 1;
             known.clear();
         }
@@ -302,6 +425,7 @@ impl Folder {
                 path: PathBuf::new(),
                 flags: Flags::default(),
                 other: String::new(),
+                keywords: Vec::new(),
                 file_size: 0,
                 wire_size: 0,
                 mtime: UNIX_EPOCH,
@@ -323,6 +447,7 @@ impl Folder {
     /// to `cur/` as a Maildir reader does; their UIDs are returned (they
     /// are `\Recent` for the caller).
     pub(crate) fn rescan(&mut self, take_new: bool) -> io::Result<Vec<u32>> {
+        self.load_keywords()?;
         let mut found: HashMap<String, (PathBuf, String)> = HashMap::new();
         for sub in ["cur", "new"] {
             for entry in fs::read_dir(self.dir.join(sub))? {
@@ -347,8 +472,11 @@ impl Folder {
                     m.flags = flags;
                     m.other = other;
                     if m.path.as_os_str().is_empty() {
-                        if let Err(e) = stat(m, &path) {
-                            failed = Some(e);
+                        match stat(m, &path) {
+                            Ok(()) => {}
+                            // Gone since the listing: the next scan decides.
+                            Err(e) if e.kind() == io::ErrorKind::NotFound => return false,
+                            Err(e) => failed = Some(e),
                         }
                     }
                     m.path = path;
@@ -368,6 +496,7 @@ impl Folder {
                 path: path.clone(),
                 flags,
                 other,
+                keywords: Vec::new(),
                 file_size: 0,
                 wire_size: 0,
                 mtime: UNIX_EPOCH,
@@ -385,6 +514,10 @@ impl Folder {
         }
         if let Some(e) = failed {
             return Err(e);
+        }
+        for i in 0..self.messages.len() {
+            let names = self.keyword_names(&self.messages[i].other);
+            self.messages[i].keywords = names;
         }
         let mut taken = Vec::new();
         if take_new {
@@ -418,21 +551,67 @@ impl Folder {
             .map(|i| &self.messages[i])
     }
 
-    /// Sets a message's flags (a rename; a file in `new/` moves to `cur/`).
+    /// Sets a message's flags (a rename; a file in `new/` moves to `cur/`);
+    /// its keywords stay.
     pub(crate) fn set_flags(&mut self, uid: u32, flags: Flags) -> io::Result<bool> {
-        let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid) else {
-            return Ok(false);
+        self.set_info(uid, flags, None)
+    }
+
+    /// Sets a message's flags and, when given, its keywords (by name).
+    /// `false` when there is no such message (any more).
+    pub(crate) fn set_info(
+        &mut self,
+        uid: u32,
+        flags: Flags,
+        keywords: Option<&[String]>,
+    ) -> io::Result<bool> {
+        let letters = match keywords {
+            Some(names) => Some(self.letters_for(names)?),
+            None => None,
         };
-        let dir = self.dir.join("cur");
-        let m = &mut self.messages[i];
-        if m.flags == flags && !m.in_new() {
-            return Ok(true);
+        for attempt in 0..2 {
+            let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid) else {
+                return Ok(false);
+            };
+            let m = &self.messages[i];
+            let other = match &letters {
+                Some(letters) => {
+                    let mut other: String = m
+                        .other
+                        .chars()
+                        .filter(|c| !c.is_ascii_lowercase())
+                        .collect();
+                    other.push_str(letters);
+                    other
+                }
+                None => m.other.clone(),
+            };
+            let to = self
+                .dir
+                .join("cur")
+                .join(format!("{}:{}", m.key, flags.to_info(&other)));
+            if to == m.path {
+                return Ok(true);
+            }
+            match fs::rename(&m.path, &to) {
+                Ok(()) => {
+                    let names = self.keyword_names(&other);
+                    let m = &mut self.messages[i];
+                    m.path = to;
+                    m.flags = flags;
+                    m.other = other;
+                    m.keywords = names;
+                    return Ok(true);
+                }
+                // Another Maildir reader renamed or removed it: look
+                // again, then try once more if it is still there.
+                Err(e) if e.kind() == io::ErrorKind::NotFound && attempt == 0 => {
+                    self.rescan(false)?;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        let to = dir.join(format!("{}:{}", m.key, flags.to_info(&m.other)));
-        fs::rename(&m.path, &to)?;
-        m.path = to;
-        m.flags = flags;
-        Ok(true)
+        Ok(false)
     }
 
     /// Removes the messages with these UIDs (unlinks their files);
@@ -489,15 +668,24 @@ impl Folder {
         if fs::hard_link(&message.path, &tmp).is_err() {
             fs::copy(&message.path, &tmp)?;
         }
+        // The keywords by name: letters differ from folder to folder.
+        let letters = self.letters_for(&message.keywords)?;
         let to = self
             .dir
             .join("cur")
-            .join(format!("{key}:{}", flags.to_info("")));
+            .join(format!("{key}:{}", flags.to_info(&letters)));
         if let Err(e) = fs::rename(&tmp, &to) {
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
-        self.adopt(key, to, flags)
+        let uid = self.adopt(key, to, flags)?;
+        if let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid) {
+            let names = self.keyword_names(&letters);
+            let m = &mut self.messages[i];
+            m.other = letters;
+            m.keywords = names;
+        }
+        Ok(uid)
     }
 
     /// Takes in a message just delivered into `new/` under `key` (an
@@ -507,6 +695,7 @@ impl Folder {
         &mut self,
         key: &str,
         flags: Flags,
+        keywords: &[String],
         date: Option<SystemTime>,
     ) -> io::Result<u32> {
         self.rescan(false)?;
@@ -516,7 +705,7 @@ impl Folder {
             .find(|m| m.key == key)
             .map(|m| m.uid)
             .ok_or_else(|| io::Error::other("the appended message went away"))?;
-        self.set_flags(uid, flags)?;
+        self.set_info(uid, flags, Some(keywords))?;
         if let Some(time) = date {
             let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid) else {
                 return Ok(uid);
@@ -543,6 +732,7 @@ impl Folder {
             path: path.clone(),
             flags,
             other: String::new(),
+            keywords: Vec::new(),
             file_size: 0,
             wire_size: 0,
             mtime: UNIX_EPOCH,
@@ -1023,6 +1213,15 @@ pub(crate) fn section_body(loaded: &Loaded, section: &Section<'_>) -> Body {
         } else {
             match part.content() {
                 Content::Message(inner) => inner,
+                // RFC 3501 6.4.5: HEADER and TEXT after a part number need
+                // a message/rfc822 part; of another part they are empty.
+                _ if section
+                    .text
+                    .as_ref()
+                    .is_some_and(|t| *t != SectionText::Mime) =>
+                {
+                    return Body::Bytes(Vec::new());
+                }
                 _ => part,
             }
         };
@@ -1617,6 +1816,14 @@ fn node_section(tree: &Node, section: &Section<'_>) -> Body {
     }
     let message = match &node.kind {
         NodeKind::Message(inner) => inner,
+        // HEADER and TEXT of a part that is not a message: empty.
+        _ if section
+            .text
+            .as_ref()
+            .is_some_and(|t| *t != SectionText::Mime) =>
+        {
+            return Body::Bytes(Vec::new());
+        }
         _ => node,
     };
     let range = |n: &Node| Body::Range {
@@ -1815,9 +2022,8 @@ impl<'m> Candidate<'m> {
             K::Recent => self.recent,
             K::Old => !self.recent,
             K::New => self.recent && !flags.contains(Flags::SEEN),
-            // Keywords are not kept: no message has one.
-            K::Keyword(_) => false,
-            K::Unkeyword(_) => true,
+            K::Keyword(k) => self.has_keyword(k.as_str()),
+            K::Unkeyword(k) => !self.has_keyword(k.as_str()),
             K::Larger(n) => self.message.wire_size > *n,
             K::Smaller(n) => self.message.wire_size < *n,
             K::Before(d) => date < ymd(*d),
@@ -1848,6 +2054,13 @@ impl<'m> Candidate<'m> {
             // hand it over.
             _ => false,
         })
+    }
+
+    fn has_keyword(&self, name: &str) -> bool {
+        self.message
+            .keywords
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
     }
 
     /// The date of the `Date:` field, as written (RFC 3501: time and
