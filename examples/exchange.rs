@@ -29,6 +29,8 @@
 //! Everything around the sans-IO machines is in `examples/support/`, the
 //! same modules `mail_server` runs on.
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/imap_fetch.rs"]
 mod imap_fetch;
 #[path = "support/imap_serve.rs"]

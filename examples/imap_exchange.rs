@@ -16,6 +16,8 @@
 //! cargo run --example imap_exchange
 //! ```
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/imap_fetch.rs"]
 mod imap_fetch;
 #[path = "support/imap_serve.rs"]
@@ -103,7 +105,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let fetched = fetch(&request, &connector).await?;
     println!();
     if fetched.len() != MESSAGES.len() {
-        return Err(format!("{} messages fetched, {} stored", fetched.len(), MESSAGES.len()).into());
+        return Err(format!(
+            "{} messages fetched, {} stored",
+            fetched.len(),
+            MESSAGES.len()
+        )
+        .into());
     }
     for (m, sent) in fetched.iter().zip(MESSAGES) {
         let path = m.path.as_ref().ok_or("no file")?;

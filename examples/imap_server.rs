@@ -39,6 +39,8 @@
 //! and the outer delimiter, it is the outer delimiter's (RFC 2046 5.1.1),
 //! so that part's size is 2 octets less than Dovecot reports.
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/imap_serve.rs"]
 mod imap_serve;
 #[path = "support/imap_store.rs"]

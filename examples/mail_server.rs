@@ -50,6 +50,8 @@
 //! Open connections count against the process's descriptor limit: for
 //! a thousand at once, raise it first (`ulimit -n 8192`).
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/imap_serve.rs"]
 mod imap_serve;
 #[path = "support/imap_store.rs"]

@@ -11,6 +11,8 @@
 //! cargo run --example pop3_exchange
 //! ```
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/maildir.rs"]
 mod maildir;
 #[path = "support/pop3_fetch.rs"]

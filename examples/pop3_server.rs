@@ -27,6 +27,8 @@
 //! is sent; the Maildir's `,W=` name attribute gives them without reading
 //! the file when present.
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/maildir.rs"]
 mod maildir;
 #[path = "support/pop3_serve.rs"]

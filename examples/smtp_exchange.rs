@@ -10,6 +10,8 @@
 //! cargo run --example smtp_exchange
 //! ```
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/maildir.rs"]
 mod maildir;
 #[path = "support/smtp_serve.rs"]

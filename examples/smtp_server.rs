@@ -29,6 +29,8 @@
 //! - `--reject-rcpt ADDR` (repeatable): refuse this recipient with
 //!   `550 5.1.1`, to show bounces.
 
+#[path = "support/accept.rs"]
+mod accept;
 #[path = "support/maildir.rs"]
 mod maildir;
 #[path = "support/smtp_serve.rs"]

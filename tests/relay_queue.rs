@@ -5,6 +5,8 @@
 //! two routes, a restart in the middle, and a 20 MiB message. Loopback
 //! only; every wait is bounded.
 
+#[path = "../examples/support/accept.rs"]
+mod accept;
 #[path = "../examples/support/maildir.rs"]
 mod maildir;
 #[path = "../examples/support/relay_queue.rs"]

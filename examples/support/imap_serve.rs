@@ -58,10 +58,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::either::Either;
 
+use crate::accept;
 use crate::imap_store::{
     self, Account, Body, Candidate, Flags, Folder, Loaded, Registry, Scope, StoreError,
     WireConverter, lock,
 };
+pub(crate) use crate::maildir::Layout;
 use crate::maildir::{Delivery, Maildir};
 use crate::tls;
 
@@ -86,18 +88,6 @@ pub(crate) struct Options {
     pub(crate) max_message: u64,
     /// Where each user's Maildir lies under `maildir`.
     pub(crate) layout: Layout,
-}
-
-/// Where each user's Maildir lies under the `maildir` directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) enum Layout {
-    /// One account: the directory itself; several: `DIR/NAME`
-    /// (`imap_server`'s command line).
-    #[default]
-    Auto,
-    /// `DIR/NAME/SUB` for every account, as `mail_server` keeps its tree
-    /// (`ROOT/USER/Maildir`).
-    PerUser(String),
 }
 
 impl Options {
@@ -161,11 +151,8 @@ impl Options {
     /// when there is one account, `DIR/NAME` when there are several; with
     /// [`Layout::PerUser`], `DIR/NAME/SUB` always.
     pub(crate) fn maildir_of(&self, user: &str) -> PathBuf {
-        match &self.layout {
-            Layout::Auto if self.users.len() == 1 => self.maildir.clone(),
-            Layout::Auto => self.maildir.join(user),
-            Layout::PerUser(sub) => self.maildir.join(user).join(sub),
-        }
+        self.layout
+            .maildir_of(&self.maildir, self.users.len(), user)
     }
 
     /// The state machine's configuration for these options.
@@ -226,39 +213,16 @@ pub(crate) async fn serve_with_registry(
         acceptor,
         registry,
     });
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) if accept_error_is_transient(&error) => {
-                eprintln!("imap_server: accept: {error}");
-                // Out of descriptors the error would repeat at once: let
-                // sessions end first.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let shared = Arc::clone(&shared);
-        tokio::spawn(async move {
-            if let Err(error) = session(stream, peer, &shared).await {
-                if shared.options.verbose {
-                    eprintln!("imap_server: {peer}: {error}");
-                }
-            }
-        });
-    }
-}
-
-/// Whether an `accept` error concerns one connection or a passing lack of
-/// resources (out of file descriptors, say) rather than the listener.
-pub(crate) fn accept_error_is_transient(error: &io::Error) -> bool {
-    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, OutOfMemory};
-    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers).
-    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
-        || matches!(
-            error.kind(),
-            ConnectionAborted | ConnectionReset | Interrupted | OutOfMemory
-        )
+    accept::serve_connections(
+        listener,
+        "imap_server",
+        shared.options.verbose,
+        move |stream, peer| {
+            let shared = Arc::clone(&shared);
+            async move { session(stream, peer, &shared).await }
+        },
+    )
+    .await
 }
 
 /// A connection, in plain text or after `STARTTLS`.

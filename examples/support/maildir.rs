@@ -36,6 +36,33 @@ use tokio::io::AsyncWriteExt;
 /// Makes the Q part of file names unique within the process.
 static DELIVERIES: AtomicU64 = AtomicU64::new(0);
 
+/// Where each user's Maildir lies under a server's `--maildir` directory
+/// (`pop3_serve.rs`, `imap_serve.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One account: the directory itself; several: `DIR/NAME` (the
+    /// `pop3_server` and `imap_server` command lines).
+    #[default]
+    Auto,
+    /// `DIR/NAME/SUB` for every account, as `mail_server` keeps its tree
+    /// (`ROOT/USER/Maildir`).
+    PerUser(String),
+}
+
+impl Layout {
+    /// The Maildir of `user` under `dir`, for a server with `accounts`
+    /// accounts: with [`Layout::Auto`], `dir` itself when there is one,
+    /// `dir/NAME` when there are several; with [`Layout::PerUser`],
+    /// `dir/NAME/SUB` always.
+    pub(crate) fn maildir_of(&self, dir: &Path, accounts: usize, user: &str) -> PathBuf {
+        match self {
+            Self::Auto if accounts == 1 => dir.to_path_buf(),
+            Self::Auto => dir.join(user),
+            Self::PerUser(sub) => dir.join(user).join(sub),
+        }
+    }
+}
+
 /// A Maildir: a directory with `tmp/`, `new/` and `cur/`.
 #[derive(Clone, Debug)]
 pub(crate) struct Maildir {

@@ -28,6 +28,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::either::Either;
 
+use crate::accept;
+pub(crate) use crate::maildir::Layout;
 use crate::maildir::{Maildir, StoredMessage};
 use crate::tls;
 
@@ -46,18 +48,6 @@ pub(crate) struct Options {
     pub(crate) verbose: bool,
     /// Where each user's Maildir lies under `maildir`.
     pub(crate) layout: Layout,
-}
-
-/// Where each user's Maildir lies under the `maildir` directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) enum Layout {
-    /// One account: the directory itself; several: `DIR/NAME`
-    /// (`pop3_server`'s command line).
-    #[default]
-    Auto,
-    /// `DIR/NAME/SUB` for every account, as `mail_server` keeps its tree
-    /// (`ROOT/USER/Maildir`).
-    PerUser(String),
 }
 
 impl Options {
@@ -113,11 +103,8 @@ impl Options {
     /// there is one account, `DIR/NAME` when there are several; with
     /// [`Layout::PerUser`], `DIR/NAME/SUB` always.
     pub(crate) fn maildir_of(&self, user: &str) -> PathBuf {
-        match &self.layout {
-            Layout::Auto if self.users.len() == 1 => self.maildir.clone(),
-            Layout::Auto => self.maildir.join(user),
-            Layout::PerUser(sub) => self.maildir.join(user).join(sub),
-        }
+        self.layout
+            .maildir_of(&self.maildir, self.users.len(), user)
     }
 
     /// The state machine's configuration for these options.
@@ -167,40 +154,16 @@ pub(crate) async fn serve_with_certificate(
         acceptor,
         locked: Mutex::new(HashSet::new()),
     });
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) if accept_error_is_transient(&error) => {
-                eprintln!("pop3_server: accept: {error}");
-                // Out of descriptors the error would repeat at once: let
-                // sessions end first.
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let shared = Arc::clone(&shared);
-        tokio::spawn(async move {
-            if let Err(error) = session(stream, peer, &shared).await {
-                if shared.options.verbose {
-                    eprintln!("pop3_server: {peer}: {error}");
-                }
-            }
-        });
-    }
-}
-
-/// Whether an `accept` error concerns one connection or a passing lack of
-/// resources (out of file descriptors, say) rather than the listener: the
-/// server then waits a moment and goes on instead of stopping.
-pub(crate) fn accept_error_is_transient(error: &io::Error) -> bool {
-    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, OutOfMemory};
-    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers).
-    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
-        || matches!(
-            error.kind(),
-            ConnectionAborted | ConnectionReset | Interrupted | OutOfMemory
-        )
+    accept::serve_connections(
+        listener,
+        "pop3_server",
+        shared.options.verbose,
+        move |stream, peer| {
+            let shared = Arc::clone(&shared);
+            async move { session(stream, peer, &shared).await }
+        },
+    )
+    .await
 }
 
 /// A connection, in plain text or after `STLS`.

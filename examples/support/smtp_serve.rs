@@ -31,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::either::Either;
 
+use crate::accept;
 use crate::maildir::{Delivery, Maildir};
 use crate::tls;
 
@@ -224,40 +225,16 @@ pub(crate) async fn serve_with_certificate(
         busy_left: AtomicUsize::new(options.busy_connections),
         options,
     });
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) if accept_error_is_transient(&error) => {
-                eprintln!("smtp_server: accept: {error}");
-                // Out of descriptors the error would repeat at once: let
-                // sessions end first.
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let shared = Arc::clone(&shared);
-        tokio::spawn(async move {
-            if let Err(error) = session(stream, peer, &shared).await {
-                if shared.options.verbose {
-                    eprintln!("smtp_server: {peer}: {error}");
-                }
-            }
-        });
-    }
-}
-
-/// Whether an `accept` error concerns one connection or a passing lack of
-/// resources (out of file descriptors, say) rather than the listener: the
-/// server then waits a moment and goes on instead of stopping.
-pub(crate) fn accept_error_is_transient(error: &io::Error) -> bool {
-    use io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, OutOfMemory};
-    // EMFILE, ENFILE, ENOBUFS, ENOMEM (Linux numbers).
-    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
-        || matches!(
-            error.kind(),
-            ConnectionAborted | ConnectionReset | Interrupted | OutOfMemory
-        )
+    accept::serve_connections(
+        listener,
+        "smtp_server",
+        shared.options.verbose,
+        move |stream, peer| {
+            let shared = Arc::clone(&shared);
+            async move { session(stream, peer, &shared).await }
+        },
+    )
+    .await
 }
 
 /// A connection, in plain text or after `STARTTLS`.
