@@ -21,6 +21,18 @@ pub struct StreamedLiteral<'b> {
     pub binary: bool,
 }
 
+impl StreamedLiteral<'_> {
+    /// An owned copy that outlives the receive buffer.
+    #[must_use]
+    pub fn into_owned(self) -> StreamedLiteral<'static> {
+        StreamedLiteral {
+            item: self.item.into_owned(),
+            size: self.size,
+            binary: self.binary,
+        }
+    }
+}
+
 /// What [`ResponseReader::read`] found in the buffer.
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
