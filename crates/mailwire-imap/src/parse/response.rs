@@ -7,7 +7,7 @@ use core::num::NonZeroU32;
 use std::borrow::Cow;
 
 use super::has_nul;
-use crate::types::chars::{is_astring_char, is_atom_char, is_tag_char};
+use crate::types::chars::{is_astring_char, is_atom_char, is_quoted_stop, is_tag_char};
 use crate::types::{
     AString, Address, Atom, BodyExt, BodyExtension, BodyStructure, Capability, Code, Continuation,
     Data, DateTime, Disposition, ESearch, ESearchData, Envelope, FetchItem, Flag, FlagPerm,
@@ -276,7 +276,8 @@ impl<'a> P<'a> {
 
     fn take_while(&mut self, class: impl Fn(u8) -> bool) -> &'a [u8] {
         let start = self.pos;
-        let len = self.rest().iter().take_while(|&&b| class(b)).count();
+        let rest = self.rest();
+        let len = rest.iter().position(|&b| !class(b)).unwrap_or(rest.len());
         self.pos += len;
         &self.input[start..start + len]
     }
@@ -354,6 +355,14 @@ impl<'a> P<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
+            // Jump over the plain run (one table lookup per byte), then
+            // look at what stopped it.
+            let run = self
+                .rest()
+                .iter()
+                .position(|&b| is_quoted_stop(b))
+                .unwrap_or(self.rest().len());
+            self.pos += run;
             match self.peek() {
                 None => return Err(self.err("closing quote")),
                 Some(b'"') => break,
@@ -365,8 +374,7 @@ impl<'a> P<'a> {
                         _ => return Err(self.err("\\\" or \\\\")),
                     }
                 }
-                Some(b'\r' | b'\n' | 0) => return Err(self.err("quoted character")),
-                Some(_) => self.pos += 1,
+                Some(_) => return Err(self.err("quoted character")),
             }
         }
         let raw = &self.input[start..self.pos];
@@ -1166,7 +1174,15 @@ impl<'a> P<'a> {
     fn mailbox_list(&mut self) -> Result<ListData<'a>> {
         let attributes = self.paren_list(|p| {
             p.expect(b'\\', "\\")?;
-            Ok(ListAttribute::from_atom(p.atom()?))
+            let name = p.take_while(is_atom_char);
+            if name.is_empty() {
+                return Err(p.err("atom"));
+            }
+            // The known names are matched on the octets: only an
+            // extension needs its text as an atom.
+            Ok(ListAttribute::from_name(name).unwrap_or_else(|| {
+                ListAttribute::Extension(Atom::new_unchecked(Self::str_of(name)))
+            }))
         })?;
         self.sp()?;
         let delimiter = self.delimiter()?;

@@ -218,9 +218,19 @@ impl StatusItem {
     /// The item named `name` (case-insensitive).
     #[must_use]
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL_ITEMS
-            .iter()
-            .find(|(s, _)| s.as_bytes().eq_ignore_ascii_case(name))
-            .map(|(_, k)| *k)
+        // One candidate by length and first letter, then one compare
+        // (STATUS responses are mostly these names).
+        let (text, item) = match (name.len(), name.first()?.to_ascii_uppercase()) {
+            (8, b'M') => ("MESSAGES", Self::Messages),
+            (7, b'U') => ("UIDNEXT", Self::UidNext),
+            (11, b'U') => ("UIDVALIDITY", Self::UidValidity),
+            (6, b'U') => ("UNSEEN", Self::Unseen),
+            (6, b'R') => ("RECENT", Self::Recent),
+            (7, b'D') => ("DELETED", Self::Deleted),
+            (4, b'S') => ("SIZE", Self::Size),
+            (13, b'H') => ("HIGHESTMODSEQ", Self::HighestModSeq),
+            _ => return None,
+        };
+        text.as_bytes().eq_ignore_ascii_case(name).then_some(item)
     }
 }
