@@ -7,7 +7,9 @@ use core::num::NonZeroU32;
 use std::borrow::Cow;
 
 use super::has_nul;
-use crate::types::chars::{is_astring_char, is_atom_char, is_quoted_stop, is_tag_char};
+use crate::types::chars::{
+    is_astring_char, is_atom_char, is_name_char, is_quoted_stop, is_tag_char,
+};
 use crate::types::{
     AString, Address, Atom, BodyExt, BodyExtension, BodyStructure, Capability, Code, Continuation,
     Data, DateTime, Disposition, ESearch, ESearchData, Envelope, FetchItem, Flag, FlagPerm,
@@ -306,30 +308,32 @@ impl<'a> P<'a> {
     /// `number64 = 1*DIGIT`.
     fn number64(&mut self) -> Result<u64> {
         // One pass: digits are read and accumulated together (numbers
-        // are most of a SEARCH or STATUS response).
+        // are most of a SEARCH or STATUS response). Up to 19 digits
+        // cannot overflow 64 bits, so the common case needs no checks.
         let start = self.pos;
         let mut n: u64 = 0;
-        let mut overflow = false;
         let mut end = start;
         while let Some(&b) = self.input.get(end) {
-            if !b.is_ascii_digit() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
                 break;
             }
-            match n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            {
-                Some(next) => n = next,
-                None => overflow = true,
-            }
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d));
             end += 1;
         }
         self.pos = end;
         if end == start {
             return Err(self.err("number"));
         }
-        if overflow {
-            return Err(ResponseError::new(K::Syntax("number"), start));
+        if end - start > 19 {
+            // Recount with checks: leading zeros may still fit.
+            let mut checked: Option<u64> = Some(0);
+            for &b in &self.input[start..end] {
+                checked = checked
+                    .and_then(|n| n.checked_mul(10))
+                    .and_then(|n| n.checked_add(u64::from(b - b'0')));
+            }
+            return checked.ok_or(ResponseError::new(K::Syntax("number"), start));
         }
         Ok(n)
     }
@@ -850,7 +854,7 @@ impl<'a> P<'a> {
             };
             return Ok(Response::Data(data));
         }
-        let word = self.take_while(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let word = self.take_while(is_name_char);
         let is = |n: &str| word.eq_ignore_ascii_case(n.as_bytes());
         let status = |kind| (kind, ());
         let kind = if is("OK") {
@@ -891,7 +895,7 @@ impl<'a> P<'a> {
             self.sp()?;
             let items = self.paren_list(|p| {
                 let at = p.pos;
-                let name = p.take_while(|b| b.is_ascii_alphanumeric() || b == b'-');
+                let name = p.take_while(is_name_char);
                 let item = StatusItem::from_name(name)
                     .ok_or(ResponseError::new(K::Syntax("status item"), at))?;
                 p.sp()?;

@@ -386,6 +386,20 @@ impl ResponseReader {
 /// Parses a framed response (or the tail of a streamed FETCH).
 fn parse_frame<'b>(frame: &'b [u8], limits: &ResponseLimits, tail: bool) -> ReadFrame<'b> {
     let mut p = P::new(frame, limits);
+    if !tail {
+        // The common case, kept apart so that the response is built
+        // where the frame returns it (moving a large enum through
+        // `Result`s of other layouts costs store-forwarding stalls).
+        return match p.response() {
+            Ok(response) if p.done() => ReadFrame::Response(response),
+            Ok(_) => ReadFrame::Failed {
+                error: ResponseError::new(K::Syntax("end of response"), p.pos()),
+            },
+            Err(error) => ReadFrame::Failed {
+                error: whole(error),
+            },
+        };
+    }
     let result = if tail {
         match p.fetch_tail() {
             Ok((items, None)) => Ok(ReadFrame::FetchEnd { items }),
@@ -400,13 +414,18 @@ fn parse_frame<'b>(frame: &'b [u8], limits: &ResponseLimits, tail: bool) -> Read
         Ok(_) => ReadFrame::Failed {
             error: ResponseError::new(K::Syntax("end of response"), p.pos()),
         },
-        Err(mut error) => {
-            // A framed response is whole: "incomplete" means malformed.
-            if error.kind() == K::Incomplete {
-                error = ResponseError::new(K::Syntax("complete response"), error.offset());
-            }
-            ReadFrame::Failed { error }
-        }
+        Err(error) => ReadFrame::Failed {
+            error: whole(error),
+        },
+    }
+}
+
+/// A framed response is whole: "incomplete" means malformed.
+fn whole(error: ResponseError) -> ResponseError {
+    if error.kind() == K::Incomplete {
+        ResponseError::new(K::Syntax("complete response"), error.offset())
+    } else {
+        error
     }
 }
 

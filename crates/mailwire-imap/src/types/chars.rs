@@ -48,6 +48,7 @@ const ATOM: u8 = 1;
 const ASTRING: u8 = 2;
 const TAG: u8 = 4;
 const QUOTED_STOP: u8 = 8;
+const NAME: u8 = 16;
 
 const fn atom_rule(b: u8) -> bool {
     matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
@@ -71,6 +72,9 @@ const CLASSES: [u8; 256] = {
         if matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0) {
             class |= QUOTED_STOP;
         }
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            class |= NAME;
+        }
         table[i] = class;
         i += 1;
     }
@@ -83,9 +87,45 @@ pub(crate) const fn is_quoted_stop(b: u8) -> bool {
     CLASSES[b as usize] & QUOTED_STOP != 0
 }
 
+/// Whether `input` equals `lower` ignoring ASCII case, where `lower`
+/// holds lowercase ASCII letters only. Setting bit 0x20 maps an octet
+/// onto a lowercase letter only when it is that letter in either case,
+/// so one OR per octet and no early exit (the compiler unrolls it) is
+/// exact for such names.
+pub(crate) fn eq_letters_ignore_case(input: &[u8], lower: &[u8]) -> bool {
+    input.len() == lower.len()
+        && input
+            .iter()
+            .zip(lower)
+            .fold(0u8, |acc, (&a, &b)| acc | ((a | 0x20) ^ b))
+            == 0
+}
+
+/// A keyword or item name octet: a letter, a digit or `-`.
+pub(crate) const fn is_name_char(b: u8) -> bool {
+    CLASSES[b as usize] & NAME != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The folded compare agrees with `eq_ignore_ascii_case` for
+    /// every octet against every lowercase letter.
+    #[test]
+    fn letters_compare_is_exact() {
+        for b in 0..=255u8 {
+            for l in b'a'..=b'z' {
+                assert_eq!(
+                    eq_letters_ignore_case(&[b], &[l]),
+                    b.eq_ignore_ascii_case(&l),
+                    "{b} {l}"
+                );
+            }
+        }
+        assert!(eq_letters_ignore_case(b"UidNext", b"uidnext"));
+        assert!(!eq_letters_ignore_case(b"UidNex", b"uidnext"));
+    }
 
     /// The table agrees with the grammar's rules for every octet.
     #[test]
@@ -98,6 +138,7 @@ mod tests {
                 (atom_rule(b) || b == b']') && b != b'+',
                 "{b}"
             );
+            assert_eq!(is_name_char(b), b.is_ascii_alphanumeric() || b == b'-');
             assert_eq!(
                 is_quoted_stop(b),
                 matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0),

@@ -221,16 +221,16 @@ impl StatusItem {
         // One candidate by length and first letter, then one compare
         // (STATUS responses are mostly these names).
         let (text, item) = match (name.len(), name.first()?.to_ascii_uppercase()) {
-            (8, b'M') => ("MESSAGES", Self::Messages),
-            (7, b'U') => ("UIDNEXT", Self::UidNext),
-            (11, b'U') => ("UIDVALIDITY", Self::UidValidity),
-            (6, b'U') => ("UNSEEN", Self::Unseen),
-            (6, b'R') => ("RECENT", Self::Recent),
-            (7, b'D') => ("DELETED", Self::Deleted),
-            (4, b'S') => ("SIZE", Self::Size),
-            (13, b'H') => ("HIGHESTMODSEQ", Self::HighestModSeq),
+            (8, b'M') => ("messages", Self::Messages),
+            (7, b'U') => ("uidnext", Self::UidNext),
+            (11, b'U') => ("uidvalidity", Self::UidValidity),
+            (6, b'U') => ("unseen", Self::Unseen),
+            (6, b'R') => ("recent", Self::Recent),
+            (7, b'D') => ("deleted", Self::Deleted),
+            (4, b'S') => ("size", Self::Size),
+            (13, b'H') => ("highestmodseq", Self::HighestModSeq),
             _ => return None,
         };
-        text.as_bytes().eq_ignore_ascii_case(name).then_some(item)
+        super::chars::eq_letters_ignore_case(name, text.as_bytes()).then_some(item)
     }
 }

@@ -450,27 +450,27 @@ impl<'a> ListAttribute<'a> {
         let first = name.first()?.to_ascii_lowercase();
         let (text, attr) = match (name.len(), first) {
             (11, b'n') => match name.get(2)?.to_ascii_lowercase() {
-                b'i' => ("Noinferiors", L::NoInferiors),
-                _ => ("NonExistent", L::NonExistent),
+                b'i' => ("noinferiors", L::NoInferiors),
+                _ => ("nonexistent", L::NonExistent),
             },
-            (8, b'n') => ("Noselect", L::NoSelect),
-            (6, b'm') => ("Marked", L::Marked),
-            (8, b'u') => ("Unmarked", L::Unmarked),
-            (10, b's') => ("Subscribed", L::Subscribed),
-            (6, b'r') => ("Remote", L::Remote),
-            (11, b'h') => ("HasChildren", L::HasChildren),
-            (13, b'h') => ("HasNoChildren", L::HasNoChildren),
-            (3, b'a') => ("All", L::All),
-            (7, b'a') => ("Archive", L::Archive),
-            (6, b'd') => ("Drafts", L::Drafts),
-            (7, b'f') => ("Flagged", L::Flagged),
-            (4, b'j') => ("Junk", L::Junk),
-            (4, b's') => ("Sent", L::Sent),
-            (5, b't') => ("Trash", L::Trash),
-            (9, b'i') => ("Important", L::Important),
+            (8, b'n') => ("noselect", L::NoSelect),
+            (6, b'm') => ("marked", L::Marked),
+            (8, b'u') => ("unmarked", L::Unmarked),
+            (10, b's') => ("subscribed", L::Subscribed),
+            (6, b'r') => ("remote", L::Remote),
+            (11, b'h') => ("haschildren", L::HasChildren),
+            (13, b'h') => ("hasnochildren", L::HasNoChildren),
+            (3, b'a') => ("all", L::All),
+            (7, b'a') => ("archive", L::Archive),
+            (6, b'd') => ("drafts", L::Drafts),
+            (7, b'f') => ("flagged", L::Flagged),
+            (4, b'j') => ("junk", L::Junk),
+            (4, b's') => ("sent", L::Sent),
+            (5, b't') => ("trash", L::Trash),
+            (9, b'i') => ("important", L::Important),
             _ => return None,
         };
-        text.as_bytes().eq_ignore_ascii_case(name).then_some(attr)
+        super::chars::eq_letters_ignore_case(name, text.as_bytes()).then_some(attr)
     }
 
     /// The name, without the backslash.
