@@ -12,7 +12,7 @@
 //! | [`encode`] | [`EncodeError`](encode::EncodeError), [`LiteralMode`](encode::LiteralMode) and [`Encoded`](encode::Encoded) (where a client waits for `+`), [`encode_append_head`](encode::encode_append_head) for a client that streams its message, [`FetchLiteralWriter`](encode::FetchLiteralWriter) for a server that streams a FETCH body; encoding is [`Command::encode`](types::Command::encode) and [`Response::encode`](types::Response::encode) |
 //! | [`client`] | the sans-IO client state machine [`Client`](client::Client): greeting, tagged completions as [`Event::Done`](client::Event::Done), literal waits and LITERAL+/-, SASL with SASL-IR, STARTTLS injection guard, streamed FETCH literals, IDLE, streamed APPEND, pipelining |
 //! | [`codec`] | `tokio_util::codec` framing (feature `tokio`): [`ServerCodec`](codec::ServerCodec) (commands in, literal announcements, bad commands as frames, APPEND messages streamed as `Bytes`; responses and streamed FETCH literals out) and [`ClientCodec`](codec::ClientCodec) (responses in, FETCH literals streamed as `Bytes`; commands with synchronizing literals, streamed APPEND, SASL lines out) |
-//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
+//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, LOGIN, XOAUTH2 and CRAM-MD5, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
 //!
 //! Parsing a command borrows from the input: a command without a list
 //! argument allocates nothing, and neither does a bad one. Strings are
@@ -98,6 +98,7 @@
 //! | [7888](https://www.rfc-editor.org/rfc/rfc7888) | LITERAL+ / LITERAL-: `{n+}`, the 4096-octet bound | [`parse::Limits::literal_minus`], [`encode::LiteralMode`] |
 //! | [2177](https://www.rfc-editor.org/rfc/rfc2177) | IDLE and `DONE` | [`types::CommandBody::Idle`], [`types::IdleDone`], [`parse::CommandDecoder::expect_line`] |
 //! | [4959](https://www.rfc-editor.org/rfc/rfc4959) | SASL-IR initial responses (`=` for empty) | [`types::InitialResponse`] |
+//! | [2195](https://www.rfc-editor.org/rfc/rfc2195), [4616](https://www.rfc-editor.org/rfc/rfc4616) | AUTHENTICATE CRAM-MD5 (challenge from the session's nonce), PLAIN; LOGIN and XOAUTH2 too | [`server::Mechanism`], [`server::Server::set_nonce`] |
 //! | [5161](https://www.rfc-editor.org/rfc/rfc5161) | ENABLE | [`types::CommandBody::Enable`] |
 //! | [7162](https://www.rfc-editor.org/rfc/rfc7162) | CONDSTORE / QRESYNC: SELECT parameters, CHANGEDSINCE, VANISHED, UNCHANGEDSINCE, MODSEQ search key and fetch item, HIGHESTMODSEQ | [`types::SelectParam`], [`types::CommandBody::Fetch`], [`types::CommandBody::Store`] |
 //! | [4731](https://www.rfc-editor.org/rfc/rfc4731), [5182](https://www.rfc-editor.org/rfc/rfc5182) | ESEARCH return options, SEARCHRES `$` | [`types::SearchReturn`], [`types::SequenceSet::saved`] |
