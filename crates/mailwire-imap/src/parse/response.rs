@@ -1175,6 +1175,7 @@ impl<'a> P<'a> {
     ///                (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
     ///                [SP mbox-list-extended]
     /// ```
+    #[inline(always)]
     fn mailbox_list(&mut self) -> Result<ListData<'a>> {
         let attributes = self.paren_list(|p| {
             p.expect(b'\\', "\\")?;
