@@ -174,6 +174,9 @@ pub(crate) struct P<'a> {
     limits: ResponseLimits,
     depth: usize,
     items: usize,
+    /// A literal was read or skipped (a response holding one spans
+    /// several lines).
+    saw_literal: bool,
 }
 
 impl<'a> P<'a> {
@@ -184,6 +187,7 @@ impl<'a> P<'a> {
             limits: *limits,
             depth: 0,
             items: 0,
+            saw_literal: false,
         }
     }
 
@@ -404,6 +408,7 @@ impl<'a> P<'a> {
     /// number64 "}" CRLF *OCTET`. Returns the octets and whether it was
     /// a `literal8`.
     fn literal(&mut self) -> Result<(&'a [u8], bool)> {
+        self.saw_literal = true;
         let binary = self.eat(b'~');
         self.expect(b'{', "literal")?;
         let start = self.pos;
@@ -1000,6 +1005,7 @@ impl<'a> P<'a> {
             let line = &self.input[self.pos..line_end];
             match literal_announcement(line) {
                 Some(a) => {
+                    self.saw_literal = true;
                     if a.size > self.limits.max_literal {
                         return Err(ResponseError::new(
                             K::LiteralTooLarge {
@@ -1288,6 +1294,11 @@ impl<'a> P<'a> {
     }
 
     /// Whether the cursor consumed the whole input.
+    /// Whether a literal was read or skipped.
+    pub(crate) const fn saw_literal(&self) -> bool {
+        self.saw_literal
+    }
+
     pub(crate) fn done(&self) -> bool {
         self.at_end()
     }

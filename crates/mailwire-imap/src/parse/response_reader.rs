@@ -275,6 +275,33 @@ impl ResponseReader {
             return ReadFrame::Incomplete;
         };
         let limits = self.limits;
+        if scan == 0 && line_start == 0 && literal_end.is_none() && !tail && !no_stream {
+            // A fresh response: parse it where it lies first. Most are
+            // one line and whole in the buffer, and then the parse is the
+            // only pass over them. The result is the framed one's: no
+            // literal means no LF before the one that ends it (CR, LF
+            // and NUL are refused outside literals), within the limits,
+            // unless the line ends as if it announced one.
+            // Anything else (incomplete, literals, errors, limits) is
+            // framed below, and the frame is not tried this way again.
+            let mut p = P::new(buf, &limits);
+            if let Ok(response) = p.response() {
+                let n = p.pos();
+                if !p.saw_literal()
+                    && n <= limits.max_line
+                    && n <= limits.max_response
+                    && buf.get(..n).is_some_and(|line| {
+                        // A line ending like a literal announcement (a
+                        // status text "{2}") is framed as one: leave it
+                        // to the framer.
+                        line.ends_with(b"\n") && literal_announcement(line).is_none()
+                    })
+                {
+                    self.consume = n;
+                    return ReadFrame::Response(response);
+                }
+            }
+        }
         loop {
             if let Some(end) = literal_end {
                 if buf.len() < end {
