@@ -80,8 +80,10 @@ pub enum CodecError {
     #[error(transparent)]
     Encode(#[from] EncodeError),
     /// An item was given out of order (a FETCH chunk before its
-    /// [`FetchPart::Begin`], APPEND octets before the server's `+`,
-    /// [`ContinueLiteral`] with nothing waiting).
+    /// [`FetchPart::Begin`], a response inside a streamed FETCH, APPEND
+    /// octets before the server's `+`, a command inside a streamed
+    /// APPEND, [`ContinueLiteral`] with nothing waiting). Nothing was
+    /// written.
     #[error("out of order: {0}")]
     Sequence(&'static str),
 }
@@ -878,6 +880,10 @@ impl Encoder<&Command<'_>> for ClientCodec {
     type Error = CodecError;
 
     fn encode(&mut self, command: &Command<'_>, out: &mut BytesMut) -> Result<(), CodecError> {
+        if self.append.is_some() {
+            // Its octets would land inside the message.
+            return Err(CodecError::Sequence("a command inside a streamed APPEND"));
+        }
         let encoded = command.encode_with(self.mode)?;
         self.drain(out);
         let mut segments: VecDeque<Vec<u8>> = encoded.segments().map(<[u8]>::to_vec).collect();
@@ -1006,6 +1012,9 @@ impl Encoder<AuthenticateLine<'_>> for ClientCodec {
     type Error = CodecError;
 
     fn encode(&mut self, line: AuthenticateLine<'_>, out: &mut BytesMut) -> Result<(), CodecError> {
+        if self.append.is_some() {
+            return Err(CodecError::Sequence("a SASL line inside a streamed APPEND"));
+        }
         self.drain(out);
         match line {
             AuthenticateLine::Data(data) => {
@@ -1022,6 +1031,9 @@ impl Encoder<IdleDone> for ClientCodec {
     type Error = CodecError;
 
     fn encode(&mut self, _: IdleDone, out: &mut BytesMut) -> Result<(), CodecError> {
+        if self.append.is_some() {
+            return Err(CodecError::Sequence("DONE inside a streamed APPEND"));
+        }
         self.drain(out);
         out.extend_from_slice(IdleDone::BYTES);
         Ok(())

@@ -96,9 +96,16 @@ async fn streamed_append_of_several_mib() {
     };
     framed.send(head).await.unwrap();
     assert!(framed.codec().waits_for_continuation());
-    // Octets before the "+" are refused by the codec.
+    // Octets before the "+" are refused by the codec, and so is a
+    // command whose bytes would land inside the message.
     let early = framed.send(AppendPart::Data(&body[..1])).await;
     assert!(matches!(early, Err(CodecError::Sequence(_))), "{early:?}");
+    let noop = Command {
+        tag: tag("A004"),
+        body: CommandBody::Noop,
+    };
+    let inside = framed.send(&noop).await;
+    assert!(matches!(inside, Err(CodecError::Sequence(_))), "{inside:?}");
     let Some(Ok(ServerFrame::Response(Response::Continuation(_)))) = framed.next().await else {
         panic!("no continuation")
     };
