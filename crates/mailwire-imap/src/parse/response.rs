@@ -177,6 +177,10 @@ pub(crate) struct P<'a> {
     /// A literal was read or skipped (a response holding one spans
     /// several lines).
     saw_literal: bool,
+    /// Stop at the first literal (a one-line attempt: a response with
+    /// a literal is framed instead, and its octets are not scanned
+    /// twice).
+    one_line: bool,
 }
 
 impl<'a> P<'a> {
@@ -188,7 +192,15 @@ impl<'a> P<'a> {
             depth: 0,
             items: 0,
             saw_literal: false,
+            one_line: false,
         }
+    }
+
+    /// A cursor that fails at the first literal (see `one_line`).
+    pub(crate) fn one_line(input: &'a [u8], limits: &ResponseLimits) -> Self {
+        let mut p = Self::new(input, limits);
+        p.one_line = true;
+        p
     }
 
     pub(crate) fn pos(&self) -> usize {
@@ -409,6 +421,9 @@ impl<'a> P<'a> {
     /// a `literal8`.
     fn literal(&mut self) -> Result<(&'a [u8], bool)> {
         self.saw_literal = true;
+        if self.one_line {
+            return Err(ResponseError::new(K::Syntax("one line"), self.pos));
+        }
         let binary = self.eat(b'~');
         self.expect(b'{', "literal")?;
         let start = self.pos;
@@ -1006,6 +1021,9 @@ impl<'a> P<'a> {
             match literal_announcement(line) {
                 Some(a) => {
                     self.saw_literal = true;
+                    if self.one_line {
+                        return Err(ResponseError::new(K::Syntax("one line"), self.pos));
+                    }
                     if a.size > self.limits.max_literal {
                         return Err(ResponseError::new(
                             K::LiteralTooLarge {

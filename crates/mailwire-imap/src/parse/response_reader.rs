@@ -284,7 +284,7 @@ impl ResponseReader {
             // unless the line ends as if it announced one.
             // Anything else (incomplete, literals, errors, limits) is
             // framed below, and the frame is not tried this way again.
-            let mut p = P::new(buf, &limits);
+            let mut p = P::one_line(buf, &limits);
             if let Ok(response) = p.response() {
                 let n = p.pos();
                 if !p.saw_literal()
