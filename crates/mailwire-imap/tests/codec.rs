@@ -574,3 +574,68 @@ fn client_codec_split_invariance() {
         assert_eq!(frames(piece), whole, "pieces of {piece}");
     }
 }
+
+/// RFC 2177 / RFC 9051 section 6.3.13: IDLE, the server's `+`, updates,
+/// then the client's `DONE` read as a raw line.
+#[test]
+fn idle_and_done_through_both_codecs() {
+    let mut client = ClientCodec::new();
+    let mut server = ServerCodec::new();
+    let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
+    client
+        .encode(
+            Command {
+                tag: tag("a9"),
+                body: CommandBody::Idle,
+            },
+            &mut to_server,
+        )
+        .unwrap();
+    let Some(ClientFrame::Command(idle)) = server.decode(&mut to_server).unwrap() else {
+        panic!()
+    };
+    assert_eq!(idle.body, CommandBody::Idle);
+    server.expect_line();
+    server
+        .encode(
+            Continuation {
+                code: None,
+                text: "idling".into(),
+            },
+            &mut to_client,
+        )
+        .unwrap();
+    server
+        .encode(
+            Response::Data(mailwire_imap::types::Data::Exists(4)),
+            &mut to_client,
+        )
+        .unwrap();
+    let Some(ServerFrame::Response(Response::Continuation(_))) =
+        client.decode(&mut to_client).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        client.decode(&mut to_client).unwrap(),
+        Some(ServerFrame::Response(Response::Data(
+            mailwire_imap::types::Data::Exists(4)
+        )))
+    );
+    client
+        .encode(mailwire_imap::types::IdleDone, &mut to_server)
+        .unwrap();
+    let Some(ClientFrame::Line(line)) = server.decode(&mut to_server).unwrap() else {
+        panic!()
+    };
+    assert!(mailwire_imap::types::IdleDone::parse(line.as_bytes()).is_ok());
+    server
+        .encode(&ok(&idle.tag, "IDLE terminated"), &mut to_client)
+        .unwrap();
+    let Some(ServerFrame::Response(Response::Status(done))) =
+        client.decode(&mut to_client).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(done.tag.unwrap().as_str(), "a9");
+}
