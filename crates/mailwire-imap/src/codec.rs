@@ -771,40 +771,39 @@ impl ClientCodec {
     /// command; after a refusal, nothing of it; then the commands behind
     /// it up to the next wait.
     fn drain(&mut self, out: &mut BytesMut) {
-        loop {
-            let Some(head) = self.queue.front_mut() else {
-                self.go = false;
-                self.refused = false;
-                return;
-            };
-            if self.refused {
-                self.refused = false;
-                self.go = false;
-                self.queue.pop_front();
-            } else if self.go {
-                self.go = false;
-                if let Some(segment) = head.segments.pop_front() {
-                    out.extend_from_slice(&segment);
-                }
-                if head.segments.is_empty() {
-                    self.queue.pop_front();
-                } else {
-                    return;
-                }
-            } else {
-                return;
-            }
-            // The next queued command goes out up to its first wait.
-            if let Some(next) = self.queue.front_mut() {
-                if let Some(first) = next.segments.pop_front() {
-                    out.extend_from_slice(&first);
-                }
-                if next.segments.is_empty() {
-                    self.queue.pop_front();
-                    continue;
-                }
-            }
+        // The head of the queue has sent its first segment; the others
+        // hold all of theirs.
+        let Some(head) = self.queue.front_mut() else {
+            self.go = false;
+            self.refused = false;
             return;
+        };
+        if self.refused {
+            self.queue.pop_front();
+        } else if self.go {
+            if let Some(segment) = head.segments.pop_front() {
+                out.extend_from_slice(&segment);
+            }
+            if head.segments.is_empty() {
+                self.queue.pop_front();
+            } else {
+                self.go = false;
+                return;
+            }
+        } else {
+            return;
+        }
+        self.go = false;
+        self.refused = false;
+        // The commands behind it go out, each up to its first wait.
+        while let Some(next) = self.queue.front_mut() {
+            if let Some(first) = next.segments.pop_front() {
+                out.extend_from_slice(&first);
+            }
+            if !next.segments.is_empty() {
+                return;
+            }
+            self.queue.pop_front();
         }
     }
 
