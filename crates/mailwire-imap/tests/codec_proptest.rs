@@ -57,7 +57,7 @@ fn exchange(
     let (mut c2s, mut s2c, mut server_buf) = (BytesMut::new(), BytesMut::new(), BytesMut::new());
     for (i, body) in bodies.iter().enumerate() {
         let cmd = Command {
-            tag: Tag::new(&format!("t{i}")).unwrap().into_owned(),
+            tag: Tag::new(format!("t{i}")).unwrap().into_owned(),
             body: body.clone(),
         };
         client.encode(&cmd, &mut c2s).unwrap();
