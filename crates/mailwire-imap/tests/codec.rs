@@ -639,3 +639,78 @@ fn idle_and_done_through_both_codecs() {
     };
     assert_eq!(done.tag.unwrap().as_str(), "a9");
 }
+
+/// RFC 3502 MULTIAPPEND through both codecs: two messages, the second a
+/// `literal8` (RFC 3516) holding NUL, each announced and accepted with
+/// `+`; a message longer than announced is refused by the codec.
+#[test]
+fn multiappend_through_both_codecs() {
+    let mut client = ClientCodec::new();
+    let mut server = ServerCodec::new();
+    let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
+    let t = tag("a7");
+    let inbox = Mailbox::Inbox;
+    let head: AppendPart<'_, &[u8]> = AppendPart::Head {
+        tag: &t,
+        mailbox: &inbox,
+        flags: &[Flag::Seen],
+        date: None,
+        size: 5,
+        binary: false,
+    };
+    client.encode(head, &mut to_server).unwrap();
+    assert_eq!(&to_server[..], b"a7 APPEND INBOX (\\Seen) {5}\r\n");
+    let Some(ClientFrame::AppendStart { message, .. }) = server.decode(&mut to_server).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (message.size, message.sync, message.binary),
+        (5, true, false)
+    );
+    server.encode(ready(), &mut to_client).unwrap();
+    assert!(client.decode(&mut to_client).unwrap().is_some());
+    let long = client.encode(AppendPart::Data(&b"123456"[..]), &mut to_server);
+    assert!(matches!(long, Err(CodecError::Encode(_))), "{long:?}");
+    let nul = client.encode(AppendPart::Data(&b"a\0"[..]), &mut to_server);
+    assert!(matches!(nul, Err(CodecError::Encode(_))), "{nul:?}");
+    client
+        .encode(AppendPart::Data(&b"one\r\n"[..]), &mut to_server)
+        .unwrap();
+    let next: AppendPart<'_, &[u8]> = AppendPart::Next {
+        flags: &[],
+        date: None,
+        size: 3,
+        binary: true,
+    };
+    client.encode(next, &mut to_server).unwrap();
+    assert_eq!(
+        server.decode(&mut to_server).unwrap(),
+        Some(ClientFrame::LiteralChunk("one\r\n".into()))
+    );
+    let Some(ClientFrame::AppendNext { message }) = server.decode(&mut to_server).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (message.size, message.sync, message.binary),
+        (3, true, true)
+    );
+    server.encode(ready(), &mut to_client).unwrap();
+    assert!(client.decode(&mut to_client).unwrap().is_some());
+    client
+        .encode(AppendPart::Data(&b"\0\x01\x02"[..]), &mut to_server)
+        .unwrap();
+    client
+        .encode(AppendPart::<'_, &[u8]>::End, &mut to_server)
+        .unwrap();
+    assert_eq!(
+        server.decode(&mut to_server).unwrap(),
+        Some(ClientFrame::LiteralChunk(Bytes::from_static(b"\0\x01\x02")))
+    );
+    assert_eq!(
+        server.decode(&mut to_server).unwrap(),
+        Some(ClientFrame::AppendEnd)
+    );
+    assert_eq!(server.decode(&mut to_server).unwrap(), None);
+    assert!(!client.waits_for_continuation());
+}
