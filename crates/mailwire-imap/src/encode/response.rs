@@ -1103,7 +1103,7 @@ impl FetchLiteralWriter {
         if data.len() as u64 > self.left {
             return Err(invalid("literal", "more octets than announced"));
         }
-        if !self.binary && data.contains(&0) {
+        if !self.binary && crate::parse::has_nul(data) {
             return Err(EncodeError::ForbiddenByte {
                 field: "literal",
                 byte: 0,
