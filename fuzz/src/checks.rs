@@ -1842,7 +1842,7 @@ fn assert_imap_output_well_formed(out: &[u8]) {
 /// Input: `[config, cut, cut, data...]`.
 pub fn check_imap_server(input: &[u8]) {
     use bytes::BytesMut;
-    use mailwire_imap::server::{Event, Server, ServerConfig};
+    use mailwire_imap::server::{Event, Mechanism, Server, ServerConfig};
     use mailwire_imap::types::{CommandBody, StatusKind};
     use std::sync::Arc;
     use std::time::Instant;
@@ -1861,10 +1861,21 @@ pub fn check_imap_server(input: &[u8]) {
     config.preauth = config_byte & 8 != 0;
     config.max_input = 8192 + 1024;
     config.max_output = 2048;
+    if config_byte & 16 != 0 {
+        config.sasl = vec![
+            Mechanism::Plain,
+            Mechanism::Login,
+            Mechanism::XOAuth2,
+            Mechanism::CramMd5,
+        ];
+    }
     let max_input = config.max_input;
     let bound = config.max_output + 4 * 1024;
     let now = Instant::now();
     let mut server = Server::new(Arc::new(config), now);
+    if config_byte & 32 != 0 {
+        server.set_nonce("1896.697170952");
+    }
     let mut out = BytesMut::new();
     let drain = |server: &mut Server, out: &mut BytesMut| {
         let n = server.poll_output(out);
@@ -1887,6 +1898,12 @@ pub fn check_imap_server(input: &[u8]) {
                         let _ = server.complete(id, StatusKind::Ok, None, "done");
                     }
                     Event::Login { id, .. } => {
+                        let _ = server.complete(id, StatusKind::Ok, None, "done");
+                    }
+                    Event::Authenticate { id, .. } => {
+                        if config_byte & 64 != 0 && server.reject_xoauth2(id, "{}", "no").is_ok() {
+                            continue;
+                        }
                         let _ = server.complete(id, StatusKind::Ok, None, "done");
                     }
                     Event::AppendEnd { id } => {

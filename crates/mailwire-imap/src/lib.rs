@@ -11,7 +11,8 @@
 //! | [`parse`] | [`Limits`](parse::Limits), [`CommandError`](parse::CommandError) (with the `BAD`/`NO` answer to write), the server's incremental [`CommandDecoder`](parse::CommandDecoder), the client's streaming [`ResponseReader`](parse::ResponseReader) with [`ResponseLimits`](parse::ResponseLimits); one-shot parsing is [`Command::parse`](types::Command::parse) and [`Response::parse`](types::Response::parse) |
 //! | [`encode`] | [`EncodeError`](encode::EncodeError), [`LiteralMode`](encode::LiteralMode) and [`Encoded`](encode::Encoded) (where a client waits for `+`), [`encode_append_head`](encode::encode_append_head) for a client that streams its message, [`FetchLiteralWriter`](encode::FetchLiteralWriter) for a server that streams a FETCH body; encoding is [`Command::encode`](types::Command::encode) and [`Response::encode`](types::Response::encode) |
 //! | [`client`] | the sans-IO client state machine [`Client`](client::Client): greeting, tagged completions as [`Event::Done`](client::Event::Done), literal waits and LITERAL+/-, SASL with SASL-IR, STARTTLS injection guard, streamed FETCH literals, IDLE, streamed APPEND, pipelining |
-//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
+//! | [`codec`] | `tokio_util::codec` framing (feature `tokio`): [`ServerCodec`](codec::ServerCodec) (commands in, literal announcements, bad commands as frames, APPEND messages streamed as `Bytes`; responses and streamed FETCH literals out) and [`ClientCodec`](codec::ClientCodec) (responses in, FETCH literals streamed as `Bytes`; commands with synchronizing literals, streamed APPEND, SASL lines out) |
+//! | [`server`] | the sans-IO server state machine [`Server`](server::Server): connection states, literals, LOGIN / AUTHENTICATE PLAIN, LOGIN, XOAUTH2 and CRAM-MD5, STARTTLS, IDLE, streamed APPEND; mailbox work handed to the application as [`Event`](server::Event)s |
 //!
 //! Parsing a command borrows from the input: a command without a list
 //! argument allocates nothing, and neither does a bad one. Strings are
@@ -97,6 +98,7 @@
 //! | [7888](https://www.rfc-editor.org/rfc/rfc7888) | LITERAL+ / LITERAL-: `{n+}`, the 4096-octet bound | [`parse::Limits::literal_minus`], [`encode::LiteralMode`] |
 //! | [2177](https://www.rfc-editor.org/rfc/rfc2177) | IDLE and `DONE` | [`types::CommandBody::Idle`], [`types::IdleDone`], [`parse::CommandDecoder::expect_line`] |
 //! | [4959](https://www.rfc-editor.org/rfc/rfc4959) | SASL-IR initial responses (`=` for empty) | [`types::InitialResponse`] |
+//! | [2195](https://www.rfc-editor.org/rfc/rfc2195), [4616](https://www.rfc-editor.org/rfc/rfc4616) | AUTHENTICATE CRAM-MD5 (challenge from the session's nonce), PLAIN; LOGIN and XOAUTH2 too | [`server::Mechanism`], [`server::Server::set_nonce`] |
 //! | [5161](https://www.rfc-editor.org/rfc/rfc5161) | ENABLE | [`types::CommandBody::Enable`] |
 //! | [7162](https://www.rfc-editor.org/rfc/rfc7162) | CONDSTORE / QRESYNC: SELECT parameters, CHANGEDSINCE, VANISHED, UNCHANGEDSINCE, MODSEQ search key and fetch item, HIGHESTMODSEQ | [`types::SelectParam`], [`types::CommandBody::Fetch`], [`types::CommandBody::Store`] |
 //! | [4731](https://www.rfc-editor.org/rfc/rfc4731), [5182](https://www.rfc-editor.org/rfc/rfc5182) | ESEARCH return options, SEARCHRES `$` | [`types::SearchReturn`], [`types::SequenceSet::saved`] |
@@ -109,12 +111,13 @@
 //! | [4978](https://www.rfc-editor.org/rfc/rfc4978) | COMPRESS (syntax only) | [`types::CommandBody::Compress`] |
 //! | [3691](https://www.rfc-editor.org/rfc/rfc3691), [6851](https://www.rfc-editor.org/rfc/rfc6851), [4315](https://www.rfc-editor.org/rfc/rfc4315), [2342](https://www.rfc-editor.org/rfc/rfc2342), [5032](https://www.rfc-editor.org/rfc/rfc5032) | UNSELECT, MOVE, UID EXPUNGE, NAMESPACE, OLDER/YOUNGER | [`types::CommandBody`], [`types::SearchKey`] |
 //! | [4469](https://www.rfc-editor.org/rfc/rfc4469) / [5530](https://www.rfc-editor.org/rfc/rfc5530) | the `TOOBIG` code for a literal over its limit | [`parse::CommandError::code`] |
-//!
-//! Out of this crate for now: tokio codecs.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod codec;
 pub mod encode;
 pub mod parse;
 pub mod server;

@@ -91,7 +91,7 @@ impl Enc {
     }
 
     fn literal(&mut self, data: &[u8], binary: bool) -> Result {
-        if !binary && data.contains(&0) {
+        if !binary && crate::parse::has_nul(data) {
             return Err(EncodeError::ForbiddenByte {
                 field: "literal",
                 byte: 0,

@@ -59,7 +59,7 @@ impl W {
     /// `literal` (or `literal8` when `binary`, the only form that may
     /// hold NUL).
     fn literal(&mut self, data: &[u8], binary: bool) -> Result {
-        if !binary && data.contains(&0) {
+        if !binary && crate::parse::has_nul(data) {
             return Err(EncodeError::ForbiddenByte {
                 field: "literal",
                 byte: 0,
@@ -1103,7 +1103,7 @@ impl FetchLiteralWriter {
         if data.len() as u64 > self.left {
             return Err(invalid("literal", "more octets than announced"));
         }
-        if !self.binary && data.contains(&0) {
+        if !self.binary && crate::parse::has_nul(data) {
             return Err(EncodeError::ForbiddenByte {
                 field: "literal",
                 byte: 0,

@@ -24,6 +24,28 @@ pub struct AppendInfo<'b> {
     pub binary: bool,
 }
 
+impl AppendInfo<'_> {
+    /// An owned copy that outlives the receive buffer.
+    ///
+    /// ```
+    /// use mailwire_imap::parse::AppendInfo;
+    /// use mailwire_imap::types::Flag;
+    /// let info = AppendInfo { flags: vec![Flag::Seen], date: None, size: 5, sync: true, binary: false };
+    /// let owned: AppendInfo<'static> = info.clone().into_owned();
+    /// assert_eq!(owned, info);
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> AppendInfo<'static> {
+        AppendInfo {
+            flags: self.flags.into_iter().map(Flag::into_owned).collect(),
+            date: self.date,
+            size: self.size,
+            sync: self.sync,
+            binary: self.binary,
+        }
+    }
+}
+
 /// What [`CommandDecoder::decode`] found in the buffer.
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]

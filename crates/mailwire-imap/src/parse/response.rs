@@ -7,7 +7,9 @@ use core::num::NonZeroU32;
 use std::borrow::Cow;
 
 use super::has_nul;
-use crate::types::chars::{is_astring_char, is_atom_char, is_tag_char};
+use crate::types::chars::{
+    is_astring_char, is_atom_char, is_name_char, is_quoted_stop, is_tag_char,
+};
 use crate::types::{
     AString, Address, Atom, BodyExt, BodyExtension, BodyStructure, Capability, Code, Continuation,
     Data, DateTime, Disposition, ESearch, ESearchData, Envelope, FetchItem, Flag, FlagPerm,
@@ -172,6 +174,13 @@ pub(crate) struct P<'a> {
     limits: ResponseLimits,
     depth: usize,
     items: usize,
+    /// A literal was read or skipped (a response holding one spans
+    /// several lines).
+    saw_literal: bool,
+    /// Stop at the first literal (a one-line attempt: a response with
+    /// a literal is framed instead, and its octets are not scanned
+    /// twice).
+    one_line: bool,
 }
 
 impl<'a> P<'a> {
@@ -182,7 +191,16 @@ impl<'a> P<'a> {
             limits: *limits,
             depth: 0,
             items: 0,
+            saw_literal: false,
+            one_line: false,
         }
+    }
+
+    /// A cursor that fails at the first literal (see `one_line`).
+    pub(crate) fn one_line(input: &'a [u8], limits: &ResponseLimits) -> Self {
+        let mut p = Self::new(input, limits);
+        p.one_line = true;
+        p
     }
 
     pub(crate) fn pos(&self) -> usize {
@@ -276,7 +294,8 @@ impl<'a> P<'a> {
 
     fn take_while(&mut self, class: impl Fn(u8) -> bool) -> &'a [u8] {
         let start = self.pos;
-        let len = self.rest().iter().take_while(|&&b| class(b)).count();
+        let rest = self.rest();
+        let len = rest.iter().position(|&b| !class(b)).unwrap_or(rest.len());
         self.pos += len;
         &self.input[start..start + len]
     }
@@ -305,30 +324,32 @@ impl<'a> P<'a> {
     /// `number64 = 1*DIGIT`.
     fn number64(&mut self) -> Result<u64> {
         // One pass: digits are read and accumulated together (numbers
-        // are most of a SEARCH or STATUS response).
+        // are most of a SEARCH or STATUS response). Up to 19 digits
+        // cannot overflow 64 bits, so the common case needs no checks.
         let start = self.pos;
         let mut n: u64 = 0;
-        let mut overflow = false;
         let mut end = start;
         while let Some(&b) = self.input.get(end) {
-            if !b.is_ascii_digit() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
                 break;
             }
-            match n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(b - b'0')))
-            {
-                Some(next) => n = next,
-                None => overflow = true,
-            }
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d));
             end += 1;
         }
         self.pos = end;
         if end == start {
             return Err(self.err("number"));
         }
-        if overflow {
-            return Err(ResponseError::new(K::Syntax("number"), start));
+        if end - start > 19 {
+            // Recount with checks: leading zeros may still fit.
+            let mut checked: Option<u64> = Some(0);
+            for &b in &self.input[start..end] {
+                checked = checked
+                    .and_then(|n| n.checked_mul(10))
+                    .and_then(|n| n.checked_add(u64::from(b - b'0')));
+            }
+            return checked.ok_or(ResponseError::new(K::Syntax("number"), start));
         }
         Ok(n)
     }
@@ -354,6 +375,14 @@ impl<'a> P<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
+            // Jump over the plain run (one table lookup per byte), then
+            // look at what stopped it.
+            let run = self
+                .rest()
+                .iter()
+                .position(|&b| is_quoted_stop(b))
+                .unwrap_or(self.rest().len());
+            self.pos += run;
             match self.peek() {
                 None => return Err(self.err("closing quote")),
                 Some(b'"') => break,
@@ -365,8 +394,7 @@ impl<'a> P<'a> {
                         _ => return Err(self.err("\\\" or \\\\")),
                     }
                 }
-                Some(b'\r' | b'\n' | 0) => return Err(self.err("quoted character")),
-                Some(_) => self.pos += 1,
+                Some(_) => return Err(self.err("quoted character")),
             }
         }
         let raw = &self.input[start..self.pos];
@@ -392,6 +420,10 @@ impl<'a> P<'a> {
     /// number64 "}" CRLF *OCTET`. Returns the octets and whether it was
     /// a `literal8`.
     fn literal(&mut self) -> Result<(&'a [u8], bool)> {
+        self.saw_literal = true;
+        if self.one_line {
+            return Err(ResponseError::new(K::Syntax("one line"), self.pos));
+        }
         let binary = self.eat(b'~');
         self.expect(b'{', "literal")?;
         let start = self.pos;
@@ -842,7 +874,7 @@ impl<'a> P<'a> {
             };
             return Ok(Response::Data(data));
         }
-        let word = self.take_while(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let word = self.take_while(is_name_char);
         let is = |n: &str| word.eq_ignore_ascii_case(n.as_bytes());
         let status = |kind| (kind, ());
         let kind = if is("OK") {
@@ -883,7 +915,7 @@ impl<'a> P<'a> {
             self.sp()?;
             let items = self.paren_list(|p| {
                 let at = p.pos;
-                let name = p.take_while(|b| b.is_ascii_alphanumeric() || b == b'-');
+                let name = p.take_while(is_name_char);
                 let item = StatusItem::from_name(name)
                     .ok_or(ResponseError::new(K::Syntax("status item"), at))?;
                 p.sp()?;
@@ -988,6 +1020,10 @@ impl<'a> P<'a> {
             let line = &self.input[self.pos..line_end];
             match literal_announcement(line) {
                 Some(a) => {
+                    self.saw_literal = true;
+                    if self.one_line {
+                        return Err(ResponseError::new(K::Syntax("one line"), self.pos));
+                    }
                     if a.size > self.limits.max_literal {
                         return Err(ResponseError::new(
                             K::LiteralTooLarge {
@@ -1163,10 +1199,19 @@ impl<'a> P<'a> {
     ///                (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
     ///                [SP mbox-list-extended]
     /// ```
+    #[inline(always)]
     fn mailbox_list(&mut self) -> Result<ListData<'a>> {
         let attributes = self.paren_list(|p| {
             p.expect(b'\\', "\\")?;
-            Ok(ListAttribute::from_atom(p.atom()?))
+            let name = p.take_while(is_atom_char);
+            if name.is_empty() {
+                return Err(p.err("atom"));
+            }
+            // The known names are matched on the octets: only an
+            // extension needs its text as an atom.
+            Ok(ListAttribute::from_name(name).unwrap_or_else(|| {
+                ListAttribute::Extension(Atom::new_unchecked(Self::str_of(name)))
+            }))
         })?;
         self.sp()?;
         let delimiter = self.delimiter()?;
@@ -1267,6 +1312,11 @@ impl<'a> P<'a> {
     }
 
     /// Whether the cursor consumed the whole input.
+    /// Whether a literal was read or skipped.
+    pub(crate) const fn saw_literal(&self) -> bool {
+        self.saw_literal
+    }
+
     pub(crate) fn done(&self) -> bool {
         self.at_end()
     }

@@ -21,6 +21,18 @@ pub struct StreamedLiteral<'b> {
     pub binary: bool,
 }
 
+impl StreamedLiteral<'_> {
+    /// An owned copy that outlives the receive buffer.
+    #[must_use]
+    pub fn into_owned(self) -> StreamedLiteral<'static> {
+        StreamedLiteral {
+            item: self.item.into_owned(),
+            size: self.size,
+            binary: self.binary,
+        }
+    }
+}
+
 /// What [`ResponseReader::read`] found in the buffer.
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -263,6 +275,33 @@ impl ResponseReader {
             return ReadFrame::Incomplete;
         };
         let limits = self.limits;
+        if scan == 0 && line_start == 0 && literal_end.is_none() && !tail && !no_stream {
+            // A fresh response: parse it where it lies first. Most are
+            // one line and whole in the buffer, and then the parse is the
+            // only pass over them. The result is the framed one's: no
+            // literal means no LF before the one that ends it (CR, LF
+            // and NUL are refused outside literals), within the limits,
+            // unless the line ends as if it announced one.
+            // Anything else (incomplete, literals, errors, limits) is
+            // framed below, and the frame is not tried this way again.
+            let mut p = P::one_line(buf, &limits);
+            if let Ok(response) = p.response() {
+                let n = p.pos();
+                if !p.saw_literal()
+                    && n <= limits.max_line
+                    && n <= limits.max_response
+                    && buf.get(..n).is_some_and(|line| {
+                        // A line ending like a literal announcement (a
+                        // status text "{2}") is framed as one: leave it
+                        // to the framer.
+                        line.ends_with(b"\n") && literal_announcement(line).is_none()
+                    })
+                {
+                    self.consume = n;
+                    return ReadFrame::Response(response);
+                }
+            }
+        }
         loop {
             if let Some(end) = literal_end {
                 if buf.len() < end {
@@ -374,6 +413,20 @@ impl ResponseReader {
 /// Parses a framed response (or the tail of a streamed FETCH).
 fn parse_frame<'b>(frame: &'b [u8], limits: &ResponseLimits, tail: bool) -> ReadFrame<'b> {
     let mut p = P::new(frame, limits);
+    if !tail {
+        // The common case, kept apart so that the response is built
+        // where the frame returns it (moving a large enum through
+        // `Result`s of other layouts costs store-forwarding stalls).
+        return match p.response() {
+            Ok(response) if p.done() => ReadFrame::Response(response),
+            Ok(_) => ReadFrame::Failed {
+                error: ResponseError::new(K::Syntax("end of response"), p.pos()),
+            },
+            Err(error) => ReadFrame::Failed {
+                error: whole(error),
+            },
+        };
+    }
     let result = if tail {
         match p.fetch_tail() {
             Ok((items, None)) => Ok(ReadFrame::FetchEnd { items }),
@@ -388,13 +441,18 @@ fn parse_frame<'b>(frame: &'b [u8], limits: &ResponseLimits, tail: bool) -> Read
         Ok(_) => ReadFrame::Failed {
             error: ResponseError::new(K::Syntax("end of response"), p.pos()),
         },
-        Err(mut error) => {
-            // A framed response is whole: "incomplete" means malformed.
-            if error.kind() == K::Incomplete {
-                error = ResponseError::new(K::Syntax("complete response"), error.offset());
-            }
-            ReadFrame::Failed { error }
-        }
+        Err(error) => ReadFrame::Failed {
+            error: whole(error),
+        },
+    }
+}
+
+/// A framed response is whole: "incomplete" means malformed.
+fn whole(error: ResponseError) -> ResponseError {
+    if error.kind() == K::Incomplete {
+        ResponseError::new(K::Syntax("complete response"), error.offset())
+    } else {
+        error
     }
 }
 

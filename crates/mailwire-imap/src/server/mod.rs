@@ -4,8 +4,11 @@
 //! the [`CommandDecoder`], checks each against the connection state (not
 //! authenticated, authenticated, selected, logout), answers what it can on
 //! its own (CAPABILITY, NOOP before login, LOGOUT, STARTTLS, ID, ENABLE,
-//! IDLE, literal continuations, SASL PLAIN exchanges) and hands everything
-//! about mailboxes and credentials to the application as [`Event`]s. The
+//! IDLE, literal continuations, the SASL exchanges of PLAIN, LOGIN,
+//! XOAUTH2 and CRAM-MD5 ([`ServerConfig::sasl`], [`Mechanism`])) and hands
+//! everything about mailboxes and credentials to the application as
+//! [`Event`]s ([`Event::Login`] for a password, [`Event::Authenticate`]
+//! for a bearer token or a CRAM-MD5 digest to check). The
 //! application answers with [`Server::send_untagged`] and ends each command
 //! with [`Server::complete`].
 //!
@@ -53,7 +56,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use mailwire_core::sasl::{self, Credentials};
+use mailwire_core::sasl;
+pub use mailwire_core::sasl::Credentials;
 
 use std::num::NonZeroU32;
 
@@ -98,6 +102,14 @@ pub struct ServerConfig {
     /// Output above which the server stops reading commands and
     /// [`Server::wants_data`] says false. Default 64 KiB.
     pub max_output: usize,
+    /// The SASL mechanisms offered (`AUTH=` capabilities), in order.
+    /// Default PLAIN and LOGIN. `XOAUTH2` and `CRAM-MD5` come as
+    /// [`Event::Authenticate`]; `CRAM-MD5` needs a challenge nonce
+    /// ([`Server::set_nonce`]).
+    pub sasl: Vec<Mechanism>,
+    /// The host name in a CRAM-MD5 challenge, `<nonce@hostname>`
+    /// (RFC 2195 section 2). Default `localhost`.
+    pub hostname: String,
 }
 
 impl Default for ServerConfig {
@@ -116,7 +128,64 @@ impl Default for ServerConfig {
             login_timeout: Duration::from_secs(5 * 60),
             max_input: limits.max_command + limits.max_line,
             max_output: 64 * 1024,
+            sasl: vec![Mechanism::Plain, Mechanism::Login],
+            hostname: "localhost".into(),
         }
+    }
+}
+
+/// A SASL mechanism the server runs (RFC 9051 section 6.2.2), with the
+/// helpers of [`mailwire_core::sasl`].
+///
+/// ```
+/// use mailwire_imap::server::Mechanism;
+/// assert_eq!(Mechanism::CramMd5.as_str(), "CRAM-MD5");
+/// assert_eq!(Mechanism::from_name("xoauth2"), Some(Mechanism::XOAuth2));
+/// assert!(Mechanism::XOAuth2.is_plaintext() && !Mechanism::CramMd5.is_plaintext());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mechanism {
+    /// `PLAIN` (RFC 4616): comes as [`Event::Login`].
+    Plain,
+    /// `LOGIN` (draft-murchison-sasl-login): user name, then password;
+    /// comes as [`Event::Login`].
+    Login,
+    /// `XOAUTH2`: a user name and an OAuth 2.0 bearer token; comes as
+    /// [`Event::Authenticate`] with [`Credentials::Token`].
+    XOAuth2,
+    /// `CRAM-MD5` (RFC 2195): a keyed digest of the server's challenge;
+    /// comes as [`Event::Authenticate`] with [`Credentials::CramMd5`],
+    /// checked with [`CramMd5Response::verify`](mailwire_core::sasl::CramMd5Response::verify).
+    CramMd5,
+}
+
+impl Mechanism {
+    /// The mechanism's name as advertised.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Plain => "PLAIN",
+            Self::Login => "LOGIN",
+            Self::XOAuth2 => "XOAUTH2",
+            Self::CramMd5 => "CRAM-MD5",
+        }
+    }
+
+    /// The mechanism of that name (case-insensitive), if known.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Plain, Self::Login, Self::XOAuth2, Self::CramMd5]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the client sends its secret in the clear (all but
+    /// `CRAM-MD5`): refused before TLS when
+    /// [`ServerConfig::login_requires_tls`].
+    #[must_use]
+    pub const fn is_plaintext(self) -> bool {
+        !matches!(self, Self::CramMd5)
     }
 }
 
@@ -167,6 +236,20 @@ pub enum Event {
         username: String,
         /// The password (redacted in `Debug`).
         password: Secret<String>,
+    },
+    /// AUTHENTICATE with `XOAUTH2` or `CRAM-MD5`: check the credentials
+    /// (a bearer token with its issuer; a CRAM-MD5 digest with
+    /// [`CramMd5Response::verify`](mailwire_core::sasl::CramMd5Response::verify)
+    /// and the user's stored secret), then complete with `OK` to log in or
+    /// `NO` to refuse; a refused XOAUTH2 token may first get its error
+    /// challenge with [`Server::reject_xoauth2`].
+    Authenticate {
+        /// Pass to [`Server::complete`].
+        id: CommandId,
+        /// The mechanism.
+        mechanism: Mechanism,
+        /// What the client presented (secrets redacted in `Debug`).
+        credentials: Credentials,
     },
     /// STARTTLS accepted (its `OK` is queued): write out the output, do
     /// the TLS handshake, then call [`Server::tls_established`].
@@ -251,8 +334,21 @@ enum Mode {
     Sasl(Tag<'static>),
     /// AUTHENTICATE LOGIN: the user name once it has come.
     SaslLogin(Tag<'static>, Option<String>),
+    /// AUTHENTICATE XOAUTH2: the response line is awaited.
+    SaslXOAuth2(Tag<'static>),
+    /// AUTHENTICATE CRAM-MD5: the challenge sent, the response awaited.
+    SaslCram(Tag<'static>, String),
+    /// A failed XOAUTH2 exchange: the client's (empty) line after the
+    /// error challenge is awaited, then `tag NO text`.
+    SaslFailed(Tag<'static>, String),
     Idle(Tag<'static>, CommandId),
     TlsWait,
+}
+
+/// The step of an XOAUTH2 or CRAM-MD5 exchange.
+enum SaslStep {
+    XOAuth2,
+    CramMd5(String),
 }
 
 /// The decoder's result, owned (so the machine can act on itself).
@@ -294,6 +390,10 @@ pub struct Server {
     bad: usize,
     last_input: Instant,
     closed: bool,
+    /// The CRAM-MD5 challenge, `<nonce@hostname>`.
+    challenge: Option<String>,
+    /// The XOAUTH2 exchange being completed (for `reject_xoauth2`).
+    xoauth2: Option<(CommandId, Tag<'static>)>,
 }
 
 impl Server {
@@ -321,6 +421,8 @@ impl Server {
             bad: 0,
             last_input: now,
             closed: false,
+            challenge: None,
+            xoauth2: None,
             config,
         };
         let caps = server.capabilities();
@@ -344,8 +446,18 @@ impl Server {
             }
             if self.login_disabled() {
                 caps.push_str(" LOGINDISABLED");
-            } else {
-                caps.push_str(" AUTH=PLAIN AUTH=LOGIN SASL-IR");
+            }
+            let mut any = false;
+            for m in &self.config.sasl {
+                if !self.mechanism_available(*m) {
+                    continue;
+                }
+                caps.push_str(" AUTH=");
+                caps.push_str(m.as_str());
+                any = true;
+            }
+            if any {
+                caps.push_str(" SASL-IR");
             }
         }
         caps.push_str(if self.config.limits.literal_minus {
@@ -363,6 +475,87 @@ impl Server {
 
     fn login_disabled(&self) -> bool {
         self.config.login_requires_tls && !self.tls
+    }
+
+    /// Whether AUTHENTICATE with `m` may run now (configured; not a
+    /// plaintext one while they need TLS).
+    fn mechanism_available(&self, m: Mechanism) -> bool {
+        self.config.sasl.contains(&m) && !(m.is_plaintext() && self.login_disabled())
+    }
+
+    /// Sets this session's unique, unpredictable value (a random number
+    /// and the time, say): the CRAM-MD5 challenge is `<nonce@hostname>`
+    /// (RFC 2195 section 2; a nonce holding `@` is the whole challenge,
+    /// `<nonce>`). Octets outside 0x21-0x7E and angle brackets are
+    /// dropped. Call it before the client authenticates (right after
+    /// [`new`](Self::new)); without it AUTHENTICATE CRAM-MD5 is answered
+    /// `NO`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Instant;
+    /// use bytes::BytesMut;
+    /// use mailwire_imap::server::{Mechanism, Server, ServerConfig};
+    ///
+    /// let mut config = ServerConfig::default();
+    /// config.sasl = vec![Mechanism::CramMd5];
+    /// config.hostname = "postoffice.reston.mci.net".into();
+    /// let mut server = Server::new(Arc::new(config), Instant::now());
+    /// server.set_nonce("1896.697170952");
+    /// let _ = server.handle_input(Instant::now(), b"a1 AUTHENTICATE CRAM-MD5\r\n");
+    /// let mut out = BytesMut::new();
+    /// let _ = server.poll_output(&mut out);
+    /// // RFC 2195 section 2: "<1896.697170952@postoffice.reston.mci.net>" in base64.
+    /// assert!(out.ends_with(b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"));
+    /// ```
+    pub fn set_nonce(&mut self, nonce: impl Into<String>) {
+        let nonce: String = nonce
+            .into()
+            .chars()
+            .filter(|&c| c.is_ascii_graphic() && c != '<' && c != '>')
+            .collect();
+        self.challenge = if nonce.is_empty() {
+            None
+        } else if nonce.contains('@') {
+            Some(format!("<{nonce}>"))
+        } else {
+            Some(format!("<{nonce}@{}>", clean(&self.config.hostname)))
+        };
+    }
+
+    /// Refuses an XOAUTH2 token ([`Event::Authenticate`]) the way
+    /// XOAUTH2 servers do: `+ ` and the base64 of `error` (a JSON
+    /// object such as `{"status":"401","schemes":"bearer"}`); the
+    /// client answers with an empty line, and the command ends with
+    /// `tag NO text`. (Completing with `NO` directly is fine too.)
+    ///
+    /// # Errors
+    ///
+    /// [`DecisionError::NotPending`] when `id` is not an XOAUTH2
+    /// exchange waiting for its answer, [`DecisionError::Closed`].
+    pub fn reject_xoauth2(
+        &mut self,
+        id: CommandId,
+        error: &str,
+        text: &str,
+    ) -> Result<(), DecisionError> {
+        if self.closed {
+            return Err(DecisionError::Closed);
+        }
+        match (&self.pending, &self.xoauth2) {
+            (Some(p), Some((x, _))) if p.id == id && *x == id => {}
+            _ => return Err(DecisionError::NotPending),
+        }
+        let Some((_, tag)) = self.xoauth2.take() else {
+            return Err(DecisionError::NotPending);
+        };
+        self.pending = None;
+        let line = format!("+ {}\r\n", sasl::encode_base64(error.as_bytes()));
+        self.write(line.as_bytes());
+        self.mode = Mode::SaslFailed(tag, clean(text));
+        self.decoder.expect_line();
+        self.process();
+        Ok(())
     }
 
     /// The connection state.
@@ -680,6 +873,7 @@ impl Server {
         response.encode(&mut bytes)?;
         let kind = pending.kind;
         self.pending = None;
+        self.xoauth2 = None;
         self.write(&bytes);
         let ok = status == StatusKind::Ok;
         match kind {
@@ -788,7 +982,12 @@ impl Server {
                     }
                     // A failed SASL or DONE line ends the command waiting for it.
                     let tag = match core::mem::replace(&mut self.mode, Mode::Normal) {
-                        Mode::Sasl(t) | Mode::SaslLogin(t, _) | Mode::Idle(t, _) => Some(t),
+                        Mode::Sasl(t)
+                        | Mode::SaslLogin(t, _)
+                        | Mode::SaslXOAuth2(t)
+                        | Mode::SaslCram(t, _)
+                        | Mode::SaslFailed(t, _)
+                        | Mode::Idle(t, _) => Some(t),
                         Mode::Normal | Mode::TlsWait => tag,
                     };
                     let mut bytes = Vec::new();
@@ -937,8 +1136,65 @@ impl Server {
                     }
                 }
             }
+            Mode::SaslXOAuth2(tag) => {
+                if line == b"*" {
+                    self.tagged(&tag, "BAD", "AUTHENTICATE cancelled");
+                    return;
+                }
+                self.sasl_other(tag, SaslStep::XOAuth2, line);
+            }
+            Mode::SaslCram(tag, challenge) => {
+                if line == b"*" {
+                    self.tagged(&tag, "BAD", "AUTHENTICATE cancelled");
+                    return;
+                }
+                self.sasl_other(tag, SaslStep::CramMd5(challenge), line);
+            }
+            Mode::SaslFailed(tag, text) => {
+                // Whatever the client sent (an empty line, or "*").
+                self.tagged(&tag, "NO", &text);
+            }
             Mode::Normal | Mode::TlsWait => {}
         }
+    }
+
+    /// A SASL response for XOAUTH2 or CRAM-MD5 (base64): the event, or
+    /// `BAD` when it is malformed.
+    fn sasl_other(&mut self, tag: Tag<'static>, step: SaslStep, base64: &[u8]) {
+        let decoded = match sasl::decode_base64(base64) {
+            Ok(d) => d,
+            Err(_) => {
+                self.tagged(&tag, "BAD", "Invalid base64");
+                self.bad_command();
+                return;
+            }
+        };
+        let (mechanism, credentials) = match step {
+            SaslStep::XOAuth2 => (Mechanism::XOAuth2, sasl::parse_xoauth2(&decoded)),
+            SaslStep::CramMd5(challenge) => (
+                Mechanism::CramMd5,
+                sasl::parse_cram_md5(&decoded, &challenge).map(Credentials::CramMd5),
+            ),
+        };
+        let Ok(credentials) = credentials else {
+            self.tagged(&tag, "BAD", "Invalid SASL response");
+            self.bad_command();
+            return;
+        };
+        let id = self.next_id();
+        if mechanism == Mechanism::XOAuth2 {
+            self.xoauth2 = Some((id, tag.clone()));
+        }
+        self.pending = Some(Pending {
+            id,
+            tag,
+            kind: Kind::Login,
+        });
+        self.events.push_back(Event::Authenticate {
+            id,
+            mechanism,
+            credentials,
+        });
     }
 
     fn sasl_plain(&mut self, tag: Tag<'static>, base64: &[u8]) {
@@ -1059,18 +1315,56 @@ impl Server {
                 });
             }
             B::Authenticate { mechanism, initial } => {
-                let login = mechanism.as_str().eq_ignore_ascii_case("LOGIN");
-                if !login && !mechanism.as_str().eq_ignore_ascii_case("PLAIN") {
+                let Some(mech) = Mechanism::from_name(mechanism.as_str())
+                    .filter(|m| self.config.sasl.contains(m))
+                else {
                     self.tagged(&tag, "NO", "Unsupported authentication mechanism");
                     return;
-                }
-                if self.login_disabled() {
+                };
+                if !self.mechanism_available(mech) {
                     self.tagged(
                         &tag,
                         "NO",
                         "[PRIVACYREQUIRED] Authentication needs TLS first",
                     );
                     return;
+                }
+                let login = mech == Mechanism::Login;
+                match mech {
+                    Mechanism::CramMd5 => {
+                        let Some(challenge) = self.challenge.clone() else {
+                            self.tagged(&tag, "NO", "[UNAVAILABLE] CRAM-MD5 is not available");
+                            return;
+                        };
+                        if initial.is_some() {
+                            // RFC 2195: the server speaks first.
+                            self.tagged(&tag, "BAD", "CRAM-MD5 takes no initial response");
+                            self.bad_command();
+                            return;
+                        }
+                        let line = format!("+ {}\r\n", sasl::encode_base64(challenge.as_bytes()));
+                        self.write(line.as_bytes());
+                        self.mode = Mode::SaslCram(tag, challenge);
+                        self.decoder.expect_line();
+                        return;
+                    }
+                    Mechanism::XOAuth2 => {
+                        match initial {
+                            Some(crate::types::InitialResponse::Base64(b64)) => {
+                                self.sasl_other(tag, SaslStep::XOAuth2, b64.expose().as_bytes());
+                            }
+                            Some(crate::types::InitialResponse::Empty) => {
+                                self.sasl_other(tag, SaslStep::XOAuth2, b"");
+                            }
+                            None => {
+                                self.write(b"+ \r\n");
+                                self.mode = Mode::SaslXOAuth2(tag);
+                                self.decoder.expect_line();
+                            }
+                        }
+                        return;
+                    }
+                    Mechanism::Plain | Mechanism::Login => {}
                 }
                 if login {
                     // "Username:" in base64; an initial response is the user name.

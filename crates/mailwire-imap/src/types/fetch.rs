@@ -218,9 +218,19 @@ impl StatusItem {
     /// The item named `name` (case-insensitive).
     #[must_use]
     pub fn from_name(name: &[u8]) -> Option<Self> {
-        Self::ALL_ITEMS
-            .iter()
-            .find(|(s, _)| s.as_bytes().eq_ignore_ascii_case(name))
-            .map(|(_, k)| *k)
+        // One candidate by length and first letter, then one compare
+        // (STATUS responses are mostly these names).
+        let (text, item) = match (name.len(), name.first()?.to_ascii_uppercase()) {
+            (8, b'M') => ("messages", Self::Messages),
+            (7, b'U') => ("uidnext", Self::UidNext),
+            (11, b'U') => ("uidvalidity", Self::UidValidity),
+            (6, b'U') => ("unseen", Self::Unseen),
+            (6, b'R') => ("recent", Self::Recent),
+            (7, b'D') => ("deleted", Self::Deleted),
+            (4, b'S') => ("size", Self::Size),
+            (13, b'H') => ("highestmodseq", Self::HighestModSeq),
+            _ => return None,
+        };
+        super::chars::eq_letters_ignore_case(name, text.as_bytes()).then_some(item)
     }
 }

@@ -439,13 +439,38 @@ impl<'a> ListAttribute<'a> {
     /// The attribute named `name` (without the backslash).
     #[must_use]
     pub fn from_atom(name: Atom<'a>) -> Self {
-        match Self::NAMES
-            .iter()
-            .find(|(text, _)| text.eq_ignore_ascii_case(name.as_str()))
-        {
-            Some((_, attr)) => attr.clone(),
-            None => Self::Extension(name),
-        }
+        Self::from_name(name.as_str().as_bytes()).unwrap_or(Self::Extension(name))
+    }
+
+    /// The known attribute named `name` (case-insensitive), or `None`.
+    /// One candidate is picked by length and a letter, then compared:
+    /// LIST responses are mostly these names.
+    pub(crate) fn from_name(name: &[u8]) -> Option<ListAttribute<'static>> {
+        use ListAttribute as L;
+        let first = name.first()?.to_ascii_lowercase();
+        let (text, attr) = match (name.len(), first) {
+            (11, b'n') => match name.get(2)?.to_ascii_lowercase() {
+                b'i' => ("noinferiors", L::NoInferiors),
+                _ => ("nonexistent", L::NonExistent),
+            },
+            (8, b'n') => ("noselect", L::NoSelect),
+            (6, b'm') => ("marked", L::Marked),
+            (8, b'u') => ("unmarked", L::Unmarked),
+            (10, b's') => ("subscribed", L::Subscribed),
+            (6, b'r') => ("remote", L::Remote),
+            (11, b'h') => ("haschildren", L::HasChildren),
+            (13, b'h') => ("hasnochildren", L::HasNoChildren),
+            (3, b'a') => ("all", L::All),
+            (7, b'a') => ("archive", L::Archive),
+            (6, b'd') => ("drafts", L::Drafts),
+            (7, b'f') => ("flagged", L::Flagged),
+            (4, b'j') => ("junk", L::Junk),
+            (4, b's') => ("sent", L::Sent),
+            (5, b't') => ("trash", L::Trash),
+            (9, b'i') => ("important", L::Important),
+            _ => return None,
+        };
+        super::chars::eq_letters_ignore_case(name, text.as_bytes()).then_some(attr)
     }
 
     /// The name, without the backslash.
