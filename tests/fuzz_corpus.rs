@@ -38,6 +38,7 @@ fn seed_corpus_passes_every_check() {
             "imap_response" => checks::check_imap_response,
             "imap_server" => checks::check_imap_server,
             "imap_client" => checks::check_imap_client,
+            "imap_codec" => checks::check_imap_codec,
             other => panic!("fuzz/corpus/{other}: no check wired up in tests/fuzz_corpus.rs"),
         };
         for seed in fs::read_dir(&target).unwrap() {

@@ -1930,3 +1930,107 @@ pub fn check_imap_server(input: &[u8]) {
     drain(&mut server, &mut out);
     assert_imap_output_well_formed(&out);
 }
+
+/// What an IMAP codec decoded from one input, with streamed literal
+/// octets joined so that inputs cut differently compare equal.
+#[derive(Debug, PartialEq, Eq)]
+enum CodecTrace {
+    Frame(String),
+    Octets(Vec<u8>),
+    Error(String),
+}
+
+fn push_octets(trace: &mut Vec<CodecTrace>, chunk: &[u8]) {
+    if let Some(CodecTrace::Octets(octets)) = trace.last_mut() {
+        octets.extend_from_slice(chunk);
+    } else {
+        trace.push(CodecTrace::Octets(chunk.to_vec()));
+    }
+}
+
+/// Decodes `pieces` one after the other with the server codec, answering
+/// each bad command. A `LiteralAnnounced` frame comes only when the
+/// literal's octets have not arrived yet, so it depends on the cutting and
+/// is left out of the trace; every literal is accepted (refusing one
+/// changes what the following octets mean, and a refusal decided on such
+/// a frame would differ between cuttings: the `imap_server` target covers
+/// refusals).
+fn imap_server_codec_trace(pieces: &[&[u8]]) -> Vec<CodecTrace> {
+    use mailwire_imap::codec::{ClientFrame, ServerCodec};
+    use tokio_util::codec::{Decoder, Encoder};
+    let mut codec = ServerCodec::new();
+    let mut buf = BytesMut::new();
+    let mut out = BytesMut::new();
+    let mut trace = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            match codec.decode(&mut buf) {
+                Ok(None) => break,
+                Ok(Some(ClientFrame::LiteralChunk(chunk))) => push_octets(&mut trace, &chunk),
+                Ok(Some(ClientFrame::LiteralAnnounced { .. })) => {}
+                Ok(Some(frame)) => {
+                    trace.push(CodecTrace::Frame(format!("{frame:?}")));
+                    if let ClientFrame::Failed(rejection) = frame {
+                        codec
+                            .encode(rejection, &mut out)
+                            .expect("a rejection can always be written");
+                    }
+                }
+                Err(error) => {
+                    trace.push(CodecTrace::Error(error.to_string()));
+                    return trace;
+                }
+            }
+        }
+    }
+    trace
+}
+
+/// Decodes `pieces` one after the other with the client codec.
+fn imap_client_codec_trace(pieces: &[&[u8]]) -> Vec<CodecTrace> {
+    use mailwire_imap::codec::{ClientCodec, ServerFrame};
+    use tokio_util::codec::Decoder;
+    let mut codec = ClientCodec::new();
+    let mut buf = BytesMut::new();
+    let mut trace = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            match codec.decode(&mut buf) {
+                Ok(None) => break,
+                Ok(Some(ServerFrame::LiteralChunk(chunk))) => push_octets(&mut trace, &chunk),
+                Ok(Some(frame)) => trace.push(CodecTrace::Frame(format!("{frame:?}"))),
+                Err(error) => {
+                    trace.push(CodecTrace::Error(error.to_string()));
+                    return trace;
+                }
+            }
+        }
+    }
+    trace
+}
+
+/// The IMAP tokio codecs: whatever arrives, decoding never panics, a bad
+/// command is answered and decoding goes on, and the frames (streamed
+/// literal octets joined, literal announcements aside) are the same
+/// however the input is cut. The first byte picks the side, the next
+/// eight the cut points.
+pub fn check_imap_codec(input: &[u8]) {
+    let Some((&side, rest)) = input.split_first() else {
+        return;
+    };
+    let (cuts, data) = rest.split_at(rest.len().min(8));
+    let trace = if side % 2 == 0 {
+        imap_server_codec_trace
+    } else {
+        imap_client_codec_trace
+    };
+    let whole = trace(&[data]);
+    let cut = trace(&chunks(data, cuts));
+    assert_eq!(whole, cut, "the frames depend on how the input is cut");
+    let bytewise: Vec<&[u8]> = data.chunks(1).collect();
+    if data.len() <= 4096 {
+        assert_eq!(whole, trace(&bytewise), "octet by octet differs");
+    }
+}
