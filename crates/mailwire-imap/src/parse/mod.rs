@@ -277,7 +277,7 @@ mod response;
 mod response_reader;
 
 pub use response::{ResponseError, ResponseErrorKind, ResponseLimits};
-pub(crate) use response::{response_data_ok, response_value_ok};
+pub(crate) use response::{literal_announcement, response_data_ok, response_value_ok};
 pub use response_reader::{ReadFrame, ResponseReader, StreamedLiteral};
 
 /// Whether `data` holds a NUL octet (refused in a `literal`, RFC 9051
