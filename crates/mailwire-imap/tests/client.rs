@@ -649,6 +649,24 @@ fn append_streams_after_continuation() {
     assert_eq!(done(&ev[0]), Some((id, StatusKind::Ok)));
 }
 
+/// An empty APPEND message (`{0}`) ends with its CRLF as soon as the `+`
+/// comes: there are no octets to pass to `append_data`. Found by the
+/// in-memory pair's proptest (tests/pair.rs), where it hung the session.
+#[test]
+fn empty_append_completes_after_continuation() {
+    let mut t = T::new(21);
+    let _ = t.feed(b"* PREAUTH hi\r\n");
+    let id = t.c.append(Mailbox::from("saved"), &[], None, 0).unwrap();
+    let out = t.sent();
+    assert!(out.ends_with(" APPEND saved {0}\r\n"), "{out}");
+    let a = tag(&out).to_owned();
+    let ev = t.feed(b"+ go\r\n");
+    assert_eq!(ev, [Event::AppendReady { id }]);
+    assert_eq!(t.sent(), "\r\n");
+    let ev = t.feed(format!("{a} OK done\r\n").as_bytes());
+    assert_eq!(done(&ev[0]), Some((id, StatusKind::Ok)));
+}
+
 fn session_events(chunks: &[&[u8]]) -> Vec<Event> {
     let mut t = T::new(99);
     t.c.select(Mailbox::Inbox).unwrap();

@@ -774,7 +774,8 @@ impl Client {
 
     /// Sends the next octets of the APPEND message; returns how many
     /// were taken (never more than announced). The final CRLF is added
-    /// after the last octet.
+    /// after the last octet (for an empty message, as soon as it may be
+    /// sent: there is nothing to call this for).
     pub fn append_data(&mut self, data: &[u8]) -> Result<usize, QueueError> {
         let Some(p) = self
             .inflight
@@ -896,8 +897,12 @@ impl Client {
             if let Some(seg) = p.segments.pop_front() {
                 self.out.extend_from_slice(&seg);
             }
-            if matches!(p.kind, Kind::Append { ready: true, .. }) {
-                // A non-synchronizing literal: no `+` comes.
+            if let Kind::Append { ready: true, left } = p.kind {
+                // A non-synchronizing literal: no `+` comes. An empty
+                // message is complete at once: only its CRLF is left.
+                if left == 0 {
+                    self.out.extend_from_slice(b"\r\n");
+                }
                 self.push_event(Event::AppendReady { id: p.id });
             }
             if p.effect == Effect::Logout {
@@ -1174,8 +1179,12 @@ impl Client {
                 }
                 self.push_event(Event::Idling { id });
             }
-            Kind::Append { ready, .. } if !*ready => {
+            Kind::Append { ready, left } if !*ready => {
                 *ready = true;
+                // An empty message is complete once the `+` came.
+                if *left == 0 {
+                    self.out.extend_from_slice(b"\r\n");
+                }
                 let id = p.id;
                 self.push_event(Event::AppendReady { id });
             }
