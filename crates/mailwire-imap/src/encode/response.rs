@@ -193,10 +193,13 @@ impl W {
         // A line that ends in `{n}` reads as a literal announcement to
         // every client that frames by line ends (this crate's reader,
         // Python's imaplib): the response would swallow the next one.
-        let mut line = text.as_bytes().to_vec();
-        line.extend_from_slice(b"\r\n");
-        if crate::parse::literal_announcement(&line).is_some() {
-            return Err(invalid("text", "ends like a literal announcement"));
+        // Only text ending in `}` can; the common case costs one compare.
+        if text.ends_with('}') {
+            let mut line = text.as_bytes().to_vec();
+            line.extend_from_slice(b"\r\n");
+            if crate::parse::literal_announcement(&line).is_some() {
+                return Err(invalid("text", "ends like a literal announcement"));
+            }
         }
         self.text(text)
     }
